@@ -1,0 +1,46 @@
+"""Typed errors raised by the pipeline stages; only the CLI turns them into messages."""
+
+from __future__ import annotations
+
+
+class OshsError(Exception):
+    """Base of every error `oshs` raises on purpose.
+
+    `message` is one line naming what is wrong and what is expected; `hint` an optional
+    second line saying what to do. `exit_code` is what the CLI exits with.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class ConfigError(OshsError):
+    """The configuration (file or options) is invalid: usage error, exit 2."""
+
+    exit_code = 2
+
+
+class UsageError(OshsError):
+    """A command-line option or argument is invalid: exit 2."""
+
+    exit_code = 2
+
+
+class CollectError(OshsError):
+    """Collection from the GitHub API failed."""
+
+
+class SnapshotError(OshsError):
+    """A raw snapshot is missing, unreadable or not in the expected format."""
+
+
+class PackageError(OshsError):
+    """A data package could not be read, written or validated."""
+
+
+class SandboxError(OshsError):
+    """The GitHub API sandbox could not start or its dataset is invalid."""

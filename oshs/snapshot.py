@@ -1,0 +1,85 @@
+"""Raw snapshots: what the API returned, one gzip JSON file per organisation per collection date.
+
+Layout: `<raw-dir>/YYYY-MM-DD/<login>.json.gz` (login lower-cased) and
+`<raw-dir>/YYYY-MM-DD/manifest.json` for the run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from oshs.errors import SnapshotError
+from oshs.files import write_bytes_atomic
+
+SNAPSHOT_FORMAT = 1
+MANIFEST_NAME = "manifest.json"
+_DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def snapshot_path(raw_dir: Path, collected_on: str, login: str) -> Path:
+    """Where the snapshot of `login` collected on `collected_on` lives."""
+    return Path(raw_dir) / collected_on / f"{login.lower()}.json.gz"
+
+
+def encode_snapshot(doc: dict[str, Any]) -> bytes:
+    """Deterministic gzip JSON bytes of a snapshot (sorted keys, no gzip timestamp)."""
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return gzip.compress(text.encode("utf-8"), mtime=0)
+
+
+def write_snapshot(raw_dir: Path, doc: dict[str, Any]) -> Path:
+    """Write one organisation's snapshot atomically and return its path."""
+    path = snapshot_path(raw_dir, doc["collected_at"][:10], doc["login"])
+    write_bytes_atomic(path, encode_snapshot(doc))
+    return path
+
+
+def read_snapshot(path: Path) -> dict[str, Any]:
+    """Read one snapshot file, raising `SnapshotError` when it is not a valid snapshot."""
+    try:
+        doc = json.loads(gzip.decompress(Path(path).read_bytes()).decode("utf-8"))
+    except (OSError, EOFError, ValueError) as error:
+        raise SnapshotError(f"{path}: not a readable gzip JSON snapshot ({error})") from None
+    if not isinstance(doc, dict) or doc.get("format") != SNAPSHOT_FORMAT:
+        raise SnapshotError(f"{path}: not an oshs snapshot of format {SNAPSHOT_FORMAT}")
+    return doc
+
+
+def collection_dates(raw_dir: Path) -> list[str]:
+    """The collection dates present in `raw_dir`, oldest first."""
+    root = Path(raw_dir)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and _DATE_DIR.match(p.name))
+
+
+def read_collection(raw_dir: Path, collected_on: str) -> list[dict[str, Any]]:
+    """Every organisation snapshot of one collection date, sorted by login."""
+    folder = Path(raw_dir) / collected_on
+    paths = sorted(folder.glob("*.json.gz"))
+    if not paths:
+        raise SnapshotError(f"{folder}: no snapshots (*.json.gz) for {collected_on}")
+    return [read_snapshot(path) for path in paths]
+
+
+def write_manifest(raw_dir: Path, collected_on: str, manifest: dict[str, Any]) -> Path:
+    """Write the run manifest of a collection date atomically."""
+    path = Path(raw_dir) / collected_on / MANIFEST_NAME
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    write_bytes_atomic(path, text.encode("utf-8"))
+    return path
+
+
+def read_manifest(raw_dir: Path, collected_on: str) -> dict[str, Any] | None:
+    """The run manifest of a collection date, or None when there is none."""
+    path = Path(raw_dir) / collected_on / MANIFEST_NAME
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SnapshotError(f"{path}: unreadable manifest ({error})") from None

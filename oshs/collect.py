@@ -68,7 +68,6 @@ class CollectionReport:
             "organisations": {
                 "collected": sorted(doc["login"] for doc in self.snapshots),
                 "failed": dict(sorted(self.failed.items())),
-                "carried_forward": sorted(self.failed),
             },
             "repositories": {
                 doc["login"]: sum(len(page["body"]) for page in doc["pages"])

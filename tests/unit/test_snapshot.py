@@ -1,0 +1,93 @@
+"""Raw snapshot files: deterministic bytes, layout, and clear errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from oshs.errors import SnapshotError
+from oshs.snapshot import (
+    collection_dates,
+    encode_snapshot,
+    read_collection,
+    read_manifest,
+    read_snapshot,
+    snapshot_path,
+    write_manifest,
+    write_snapshot,
+)
+
+
+def snapshot(login: str = "NHSDigital", collected_at: str = "2025-10-06T06:00:00Z") -> dict:
+    return {
+        "format": 1,
+        "api": "rest",
+        "api_url": "https://api.github.com",
+        "login": login,
+        "display_name": None,
+        "collected_at": collected_at,
+        "organisation": {"url": "https://api.github.com/orgs/x", "body": {"login": login}},
+        "pages": [{"url": "https://api.github.com/orgs/x/repos", "body": []}],
+    }
+
+
+def test_snapshot_path_is_dated_and_lower_case(tmp_path):
+    path = snapshot_path(tmp_path, "2025-10-06", "NHSDigital")
+    assert path == tmp_path / "2025-10-06" / "nhsdigital.json.gz"
+
+
+def test_encoding_is_deterministic_gzip_with_sorted_keys():
+    doc = snapshot()
+    first, second = encode_snapshot(doc), encode_snapshot(dict(reversed(list(doc.items()))))
+    assert first == second
+    assert first[4:8] == b"\x00\x00\x00\x00"  # gzip mtime is zero
+    assert json.loads(gzip.decompress(first)) == doc
+
+
+def test_write_then_read_round_trips(tmp_path):
+    path = write_snapshot(tmp_path, snapshot())
+    assert path == tmp_path / "2025-10-06" / "nhsdigital.json.gz"
+    assert read_snapshot(path) == snapshot()
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_collection_dates_are_sorted_and_ignore_other_folders(tmp_path):
+    for date in ("2025-10-13", "2025-10-06"):
+        write_snapshot(tmp_path, snapshot(collected_at=f"{date}T06:00:00Z"))
+    (tmp_path / "notes").mkdir()
+    assert collection_dates(tmp_path) == ["2025-10-06", "2025-10-13"]
+    assert collection_dates(tmp_path / "missing") == []
+
+
+def test_read_collection_returns_every_organisation_sorted(tmp_path):
+    write_snapshot(tmp_path, snapshot("nhsx"))
+    write_snapshot(tmp_path, snapshot("BHFDSC"))
+    logins = [doc["login"] for doc in read_collection(tmp_path, "2025-10-06")]
+    assert logins == ["BHFDSC", "nhsx"]
+
+
+def test_read_collection_of_an_empty_date_says_so(tmp_path):
+    (tmp_path / "2025-10-06").mkdir()
+    with pytest.raises(SnapshotError) as caught:
+        read_collection(tmp_path, "2025-10-06")
+    assert caught.value.message == (
+        f"{tmp_path / '2025-10-06'}: no snapshots (*.json.gz) for 2025-10-06"
+    )
+
+
+def test_a_corrupt_snapshot_is_a_snapshot_error(tmp_path):
+    path = tmp_path / "broken.json.gz"
+    path.write_bytes(b"not gzip")
+    with pytest.raises(SnapshotError, match="not a readable gzip JSON snapshot"):
+        read_snapshot(path)
+    path.write_bytes(gzip.compress(b'{"format": 99}'))
+    with pytest.raises(SnapshotError, match="not an oshs snapshot of format 1"):
+        read_snapshot(path)
+
+
+def test_manifest_round_trips(tmp_path):
+    assert read_manifest(tmp_path, "2025-10-06") is None
+    write_manifest(tmp_path, "2025-10-06", {"requests": 3})
+    assert read_manifest(tmp_path, "2025-10-06") == {"requests": 3}

@@ -1,0 +1,34 @@
+"""Every command and option is documented in docs/cli.md, and the file is up to date."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from oshs.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location(
+        "generate_cli_docs", ROOT / "scripts" / "generate_cli_docs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_reference_is_up_to_date():
+    expected = load_generator().cli_reference()
+    actual = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert actual == expected, "run: python scripts/generate_cli_docs.py"
+
+
+def test_every_command_and_option_is_in_the_reference():
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"## `oshs {name}`" in text
+        for param in command.params:
+            for option in param.opts:
+                assert option in text, f"oshs {name} {option} is not documented"

@@ -1,0 +1,216 @@
+"""Internal records → the published pandas tables (SPEC §3.3), and their deterministic CSV bytes.
+
+In-memory dtypes follow the data dictionary (`oshs.schema`): `integer` → `Int64`, `boolean` →
+`boolean` (both nullable), `number` → `float64`, and `string`, `date` and `datetime` → pandas'
+`str` dtype (dates `YYYY-MM-DD`, datetimes `YYYY-MM-DDTHH:MM:SSZ`, already as text). Missing
+values are `<NA>`/`NaN`. Rows are sorted by primary key, columns in published order.
+
+Everything is vectorised except flattening the records' `languages` dicts (one pass, linear).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oshs.normalise import OrganisationCollection
+from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TIMELINE, TOPICS, Table
+
+TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
+FLOAT_FORMAT = "%.6f"
+NO_LICENSE = "none"
+_DTYPES = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
+
+
+def build_tables(
+    collections: Iterable[OrganisationCollection],
+    *,
+    include_forks: bool,
+    include_archived: bool,
+) -> dict[str, pd.DataFrame]:
+    """Build `organisations`, `repositories`, `languages`, `topics` and `timeline`.
+
+    When one organisation login appears in several collections, the latest (`collected_on`)
+    wins; a repository id listed by two organisations (a transfer) is kept once, from the
+    latest collection (ties: the organisation login sorting last). Forks are left out unless
+    `include_forks`, archived repositories unless `include_archived`; the languages, topics and
+    timeline tables only cover the repositories kept. For now `first_seen` = `last_seen` =
+    `collected_on`, `removed` and `stale` are false (the state comes with history).
+    """
+    kept = _latest_per_login(collections)
+    organisations = _organisations(kept)
+    records = _repository_records(kept)
+    repositories = _filter(records, include_forks=include_forks, include_archived=include_archived)
+    return {
+        "organisations": organisations,
+        "repositories": _typed(
+            repositories.assign(topics=repositories["topics"].map(_join_topics)), REPOSITORIES
+        ),
+        "languages": _languages(repositories),
+        "topics": _topics(repositories),
+        "timeline": _timeline(repositories),
+    }
+
+
+def empty_table(table: Table) -> pd.DataFrame:
+    """An empty DataFrame with the columns and dtypes of `table`."""
+    return _typed(pd.DataFrame({name: [] for name in table.columns}), table)
+
+
+def _latest_per_login(
+    collections: Iterable[OrganisationCollection],
+) -> list[OrganisationCollection]:
+    latest: dict[str, OrganisationCollection] = {}
+    for collection in collections:
+        key = collection.organisation["login"].lower()
+        if key not in latest or collection.collected_on >= latest[key].collected_on:
+            latest[key] = collection
+    return [latest[key] for key in sorted(latest)]
+
+
+def _organisations(collections: list[OrganisationCollection]) -> pd.DataFrame:
+    rows = [{**c.organisation, "stale": False} for c in collections]
+    frame = pd.DataFrame(rows, columns=ORGANISATIONS.columns)
+    return _typed(frame, ORGANISATIONS)
+
+
+def _repository_records(collections: list[OrganisationCollection]) -> pd.DataFrame:
+    columns = [c for c in REPOSITORIES.columns if c not in ("first_seen", "last_seen", "removed")]
+    frames = []
+    for collection in collections:
+        frame = pd.DataFrame(collection.repositories, columns=[*columns, "languages"])
+        frame["collected_on"] = collection.collected_on
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "languages", "collected_on"])
+    frame = pd.concat(frames, ignore_index=True)
+    frame = frame.sort_values(["collected_on", "organisation"], kind="stable")
+    return frame.drop_duplicates("id", keep="last")
+
+
+def _filter(records: pd.DataFrame, *, include_forks: bool, include_archived: bool) -> pd.DataFrame:
+    keep = pd.Series(True, index=records.index)
+    if not include_forks:
+        keep &= records["fork"].ne(True)
+    if not include_archived:
+        keep &= records["archived"].ne(True)
+    frame = records.loc[keep].copy()
+    frame["first_seen"] = frame["collected_on"]
+    frame["last_seen"] = frame["collected_on"]
+    frame["removed"] = False
+    frame["id"] = frame["id"].astype("int64")
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _join_topics(topics: Any) -> str | None:
+    if not isinstance(topics, list | tuple) or not topics:
+        return None
+    return ";".join(sorted(topics))
+
+
+def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Columns of `table`, in order, cast to the in-memory dtypes, sorted by primary key."""
+    frame = frame.reindex(columns=table.columns)
+    for name, type_ in table.types().items():
+        frame[name] = frame[name].astype(_DTYPES.get(type_, TEXT_DTYPE))
+    frame = frame.sort_values(list(table.primary_key), kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _languages(repositories: pd.DataFrame) -> pd.DataFrame:
+    rows = [
+        (repo_id, full_name, language, size)
+        for repo_id, full_name, languages in zip(
+            repositories["id"], repositories["full_name"], repositories["languages"], strict=True
+        )
+        if isinstance(languages, dict)
+        for language, size in languages.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["repository_id", "full_name", "language", "bytes"])
+    frame["bytes"] = frame["bytes"].astype("int64")
+    total = frame.groupby("repository_id")["bytes"].transform("sum")
+    frame["share"] = (frame["bytes"] / total.where(total > 0)).astype("float64")
+    return _typed(frame, LANGUAGES)
+
+
+def _topics(repositories: pd.DataFrame) -> pd.DataFrame:
+    frame = repositories[["id", "full_name", "topics"]].explode("topics")
+    frame = frame.dropna(subset=["topics"]).drop_duplicates(["id", "topics"])
+    frame = frame.rename(columns={"id": "repository_id", "topics": "topic"})
+    return _typed(frame, TOPICS)
+
+
+def _timeline(repositories: pd.DataFrame) -> pd.DataFrame:
+    """Rows per (organisation, creation date); top values by `_running_mode`."""
+    base = repositories.loc[
+        repositories["created_at"].notna(), ["organisation", "created_at", "language", "license"]
+    ]
+    base = base.assign(
+        date=base["created_at"].astype(str).str[:10],
+        license=base["license"].fillna(NO_LICENSE),
+    )
+    frame = base.groupby(["organisation", "date"]).size().rename("new_repositories").reset_index()
+    frame["cumulative_repositories"] = frame.groupby("organisation")["new_repositories"].cumsum()
+    frame["top_language"] = _running_mode(base, "language", frame)
+    frame["top_license"] = _running_mode(base, "license", frame)
+    return _typed(frame, TIMELINE)
+
+
+def _running_mode(base: pd.DataFrame, column: str, frame: pd.DataFrame) -> np.ndarray:
+    """Modal `column` over each organisation's repositories created up to each date of `frame`.
+
+    Most repositories wins; ties go to the alphabetically first value (case-insensitive, then
+    code point). Missing values are not counted; a date before any counted value gets NaN.
+    Linear-logarithmic: each (organisation, date, value) gets its running count, encoded with
+    the tie-break rank into one integer key; the running maximum of that key per organisation
+    is the mode, because counts only grow.
+    """
+    events = base.dropna(subset=[column])
+    result = np.full(len(frame), np.nan, dtype=object)
+    if events.empty:
+        return result
+    values = sorted(events[column].unique(), key=lambda v: (v.casefold(), v))
+    k = len(values)
+    rank = pd.Series(np.arange(k), index=values)
+    counts = events.groupby(["organisation", "date", column]).size().rename("n").reset_index()
+    running = counts.groupby(["organisation", column])["n"].cumsum()
+    counts["key"] = running * k + (k - 1 - rank.reindex(counts[column]).to_numpy())
+    best = counts.groupby(["organisation", "date"])["key"].max()
+    index = pd.MultiIndex.from_frame(frame[["organisation", "date"]])
+    aligned = best.reindex(index).astype("Int64")
+    aligned = aligned.groupby(level="organisation").cummax()
+    aligned = aligned.groupby(level="organisation").ffill()
+    present = aligned.notna().to_numpy()
+    keys = aligned[present].to_numpy(dtype="int64")
+    result[present] = np.asarray(values, dtype=object)[k - 1 - keys % k]
+    return result
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Deterministic CSV bytes of a table (see `oshs.schema.CSV_CONVENTIONS`).
+
+    UTF-8, `\\n` line endings, header row, no index, booleans `true`/`false`, missing values
+    empty, floats as `%.6f`. Line breaks inside text (`\\r\\n`, `\\r`) are written as `\\n`,
+    because Python's csv writer would leave a lone `\\r` unquoted. Text is otherwise written
+    raw: no spreadsheet-formula escaping (data fidelity; documented in the descriptor).
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_bool_dtype(column.dtype):
+            out[name] = column.map({True: "true", False: "false"}).astype(object)
+        elif isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
+            out[name] = column.map(_one_line_breaks, na_action="ignore")
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, na_rep="")
+    return buffer.getvalue().encode("utf-8")
+
+
+def _one_line_breaks(value: Any) -> Any:
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value

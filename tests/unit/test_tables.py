@@ -1,0 +1,234 @@
+"""Tables: filtering, explosion of languages and topics, timeline, deterministic CSV bytes."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from oshs.normalise import OrganisationCollection
+from oshs.schema import TABLES
+from oshs.tables import build_tables, to_csv_bytes
+
+
+def org(login: str, collected_on: str = "2025-10-06") -> dict[str, Any]:
+    return {
+        "login": login,
+        "name": login.upper(),
+        "id": len(login),
+        "description": None,
+        "html_url": f"https://github.com/{login}",
+        "website": None,
+        "location": None,
+        "created_at": "2014-03-05T10:00:00Z",
+        "is_verified": True,
+        "public_repositories": 3,
+        "collected_on": collected_on,
+    }
+
+
+def repo(repo_id: int, organisation: str = "a", created: str = "2020-01-01", **fields: Any):
+    record = {
+        "id": repo_id,
+        "organisation": organisation,
+        "name": f"r{repo_id}",
+        "full_name": f"{organisation}/r{repo_id}",
+        "description": None,
+        "html_url": f"https://github.com/{organisation}/r{repo_id}",
+        "homepage": None,
+        "created_at": f"{created}T12:00:00Z",
+        "updated_at": None,
+        "pushed_at": None,
+        "language": "Python",
+        "license": "MIT",
+        "license_name": "MIT License",
+        "topics": [],
+        "stars": 1,
+        "forks": 0,
+        "open_issues": None,
+        "open_pull_requests": None,
+        "size_kb": 5,
+        "default_branch": "main",
+        "fork": False,
+        "archived": False,
+        "is_template": None,
+        "has_issues": True,
+        "has_wiki": False,
+        "has_readme": None,
+        "has_license_file": None,
+        "has_contributing": None,
+        "has_code_of_conduct": None,
+        "has_security_policy": None,
+        "has_citation": None,
+        "languages": None,
+    }
+    record.update(fields)
+    return record
+
+
+def collection(login: str, repositories: list[dict], on: str = "2025-10-06"):
+    return OrganisationCollection(org(login, on), repositories, on, "rest")
+
+
+def build(*collections: OrganisationCollection, forks=False, archived=True):
+    return build_tables(list(collections), include_forks=forks, include_archived=archived)
+
+
+def test_columns_dtypes_and_whole_row():
+    tables = build(collection("a", [repo(2, topics=["x"]), repo(1)]))
+    for name, table in TABLES.items():
+        assert list(tables[name].columns) == table.columns
+    repositories = tables["repositories"]
+    assert repositories["id"].tolist() == [1, 2]
+    assert str(repositories["stars"].dtype) == "Int64"
+    assert str(repositories["fork"].dtype) == "boolean"
+    assert str(tables["languages"]["share"].dtype) == "float64"
+    assert isinstance(repositories["name"].dtype, pd.StringDtype)
+    row = repositories.iloc[1].to_dict()
+    assert row["topics"] == "x"
+    assert (row["first_seen"], row["last_seen"], row["removed"]) == ("2025-10-06",) * 2 + (False,)
+    assert tables["organisations"].iloc[0].to_dict()["stale"] is False
+
+
+def test_fork_and_archived_filtering():
+    repos = [repo(1), repo(2, fork=True), repo(3, archived=True), repo(4, fork=None)]
+    ids = lambda t: t["repositories"]["id"].tolist()  # noqa: E731
+    assert ids(build(collection("a", repos))) == [1, 3, 4]
+    assert ids(build(collection("a", repos), forks=True, archived=False)) == [1, 2, 4]
+    assert ids(build(collection("a", repos), forks=False, archived=False)) == [1, 4]
+    timeline = build(collection("a", repos), forks=False, archived=False)["timeline"]
+    assert timeline["cumulative_repositories"].tolist() == [2]
+
+
+def test_languages_share_and_topics_explode():
+    repos = [
+        repo(1, languages={"Python": 300, "HTML": 100}, topics=["nhs", "api"]),
+        repo(2, languages={}, topics=["nhs"]),
+        repo(3, languages=None),
+        repo(4, fork=True, languages={"C": 1}, topics=["fork"]),
+    ]
+    tables = build(collection("a", repos))
+    assert tables["languages"].to_dict("records") == [
+        {"repository_id": 1, "full_name": "a/r1", "language": "HTML", "bytes": 100, "share": 0.25},
+        {
+            "repository_id": 1,
+            "full_name": "a/r1",
+            "language": "Python",
+            "bytes": 300,
+            "share": 0.75,
+        },
+    ]
+    assert tables["topics"].to_dict("records") == [
+        {"repository_id": 1, "full_name": "a/r1", "topic": "api"},
+        {"repository_id": 1, "full_name": "a/r1", "topic": "nhs"},
+        {"repository_id": 2, "full_name": "a/r2", "topic": "nhs"},
+    ]
+    assert tables["repositories"]["topics"].tolist()[:2] == ["api;nhs", "nhs"]
+
+
+def test_timeline_cumulative_ties_and_none_licence():
+    repos = [
+        repo(1, created="2020-01-01", language="Python", license=None),
+        repo(2, created="2020-01-01", language="R", license="MIT"),
+        repo(3, created="2020-01-05", language=None, license=None),
+        repo(4, created="2020-01-09", language="R", license="Apache-2.0"),
+        repo(5, "b", created="2019-06-01", language=None, license="MIT"),
+    ]
+    rows = build(collection("a", repos), collection("b", [repos.pop()]))["timeline"]
+    assert rows.astype(object).where(rows.notna(), None).to_dict("records") == [
+        {"date": "2019-06-01", "organisation": "b", "new_repositories": 1,
+         "cumulative_repositories": 1, "top_language": None, "top_license": "MIT"},
+        # Python and R tie at one each: alphabetical; MIT and none tie: "MIT" < "none"
+        {"date": "2020-01-01", "organisation": "a", "new_repositories": 2,
+         "cumulative_repositories": 2, "top_language": "Python", "top_license": "MIT"},
+        # a repository without a language does not count; "none" now has two
+        {"date": "2020-01-05", "organisation": "a", "new_repositories": 1,
+         "cumulative_repositories": 3, "top_language": "Python", "top_license": "none"},
+        {"date": "2020-01-09", "organisation": "a", "new_repositories": 1,
+         "cumulative_repositories": 4, "top_language": "R", "top_license": "none"},
+    ]  # fmt: skip
+
+
+def naive_mode(values: list[str]) -> str | None:
+    counts = Counter(v for v in values if v is not None)
+    if not counts:
+        return None
+    return min(counts, key=lambda v: (-counts[v], v.casefold(), v))
+
+
+def test_timeline_matches_naive_computation_on_random_data():
+    rng = random.Random(7)
+    languages = ["Python", "python", "R", "C#", None, "JavaScript"]
+    licenses = ["MIT", "Apache-2.0", None, "NOASSERTION"]
+    repos = [
+        repo(
+            i,
+            rng.choice(["a", "b", "c"]),
+            created=f"2020-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            language=rng.choice(languages),
+            license=rng.choice(licenses),
+        )
+        for i in range(1, 400)
+    ]
+    groups = [
+        collection(login, [r for r in repos if r["organisation"] == login]) for login in "abc"
+    ]
+    timeline = build(*groups)["timeline"]
+    expected = []
+    for login in "abc":
+        mine = sorted(
+            (r for r in repos if r["organisation"] == login), key=lambda r: r["created_at"]
+        )
+        for date in sorted({r["created_at"][:10] for r in mine}):
+            upto = [r for r in mine if r["created_at"][:10] <= date]
+            expected.append(
+                (date, login, sum(r["created_at"][:10] == date for r in mine), len(upto),
+                 naive_mode([r["language"] for r in upto]),
+                 naive_mode([r["license"] or "none" for r in upto]))
+            )  # fmt: skip
+    expected.sort()
+    got = [
+        tuple(None if pd.isna(v) else v for v in row) for row in timeline.itertuples(index=False)
+    ]
+    assert got == expected
+
+
+def test_latest_collection_per_login_and_duplicate_ids():
+    old = collection("a", [repo(1, stars=1)], on="2025-10-01")
+    new = collection("a", [repo(1, stars=9), repo(2)], on="2025-10-06")
+    tables = build(new, old)
+    assert tables["repositories"]["stars"].tolist() == [9, 1]
+    assert tables["organisations"]["collected_on"].tolist() == ["2025-10-06"]
+
+
+def test_empty_collection_gives_empty_typed_tables():
+    tables = build(collection("a", []))
+    assert len(tables["repositories"]) == 0 and len(tables["timeline"]) == 0
+    assert to_csv_bytes(tables["languages"]) == b"repository_id,full_name,language,bytes,share\n"
+
+
+def test_csv_bytes_are_deterministic_and_conventional():
+    frame = pd.DataFrame(
+        {
+            "id": pd.array([1, None], dtype="Int64"),
+            "flag": pd.array([True, None], dtype="boolean"),
+            "share": [1 / 3, float("nan")],
+            "text": pd.array(
+                ["=SUM(A1)\r\nnext", None], dtype=pd.StringDtype(na_value=float("nan"))
+            ),
+            "quoted": ["a,b", 'say "hi"'],
+        }
+    )
+    expected = (
+        b'id,flag,share,text,quoted\n1,true,0.333333,"=SUM(A1)\nnext","a,b"\n,,,,"say ""hi"""\n'
+    )
+    assert to_csv_bytes(frame) == expected
+    assert to_csv_bytes(frame.copy()) == expected
+    tables = build(collection("a", [repo(1, archived=True, description="é ü")]))
+    data = to_csv_bytes(tables["repositories"])
+    assert b"\r" not in data and "é ü".encode() in data
+    assert data.split(b"\n")[1].endswith(
+        b",false,true,,true,false,,,,,,,2025-10-06,2025-10-06,false"
+    )

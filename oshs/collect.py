@@ -20,6 +20,7 @@ from github import Auth, Github, GithubException, GithubRetry
 from requests.utils import parse_header_links
 
 from oshs.config import Config, Organisation
+from oshs.normalise import is_public
 from oshs.snapshot import SNAPSHOT_FORMAT
 
 log = logging.getLogger(__name__)
@@ -128,11 +129,6 @@ class ApiClient:
             value = headers.get(f"x-ratelimit-{name}")
             if value is not None and str(value).isdigit():
                 self.rate_limit[name] = int(value)
-
-
-def is_public(item: dict[str, Any]) -> bool:
-    """True when a repository payload is public (older payloads have no `visibility`)."""
-    return item.get("private") is False and item.get("visibility", "public") == "public"
 
 
 def next_page_url(headers: dict[str, Any]) -> str | None:

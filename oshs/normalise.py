@@ -194,11 +194,9 @@ def community_flags_from_rest(body: dict[str, Any] | None) -> dict[str, bool | N
 
 
 def is_public(item: dict[str, Any]) -> bool:
-    """False for private or internal repositories (never written anywhere)."""
-    if item.get("private") is not False and item.get("private") is not None:
-        return False
-    visibility = item.get("visibility")
-    return visibility is None or visibility == "public"
+    """True only for a payload that says it is public; private and internal ones are never
+    written anywhere. Older payloads have no `visibility`, but every one has `private`."""
+    return item.get("private") is False and item.get("visibility", "public") == "public"
 
 
 def normalise_datetime(value: Any, what: str = "datetime") -> str | None:

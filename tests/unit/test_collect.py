@@ -5,7 +5,8 @@ from __future__ import annotations
 import requests
 from github import GithubException
 
-from oshs.collect import ApiSettings, CollectionReport, failure_reason, is_public, next_page_url
+from oshs.collect import ApiSettings, CollectionReport, failure_reason, next_page_url
+from oshs.normalise import is_public
 
 
 def test_only_public_items_are_public():

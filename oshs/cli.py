@@ -136,7 +136,7 @@ def resolve_config(config_path: Path | None, orgs: str | None) -> Config:
     """The config file, with `--orgs` replacing its organisations when given."""
     config = load_config(config_path)
     if orgs is not None:
-        config = select_organisations(config, [login.strip() for login in orgs.split(",")])
+        config = select_organisations(config, orgs)
     return config
 
 

@@ -133,15 +133,7 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
 
 def package_metadata(config: Config) -> dict[str, Any]:
     """The descriptor metadata of the config's `package` section."""
-    meta = config.package
-    return {
-        "name": meta.name,
-        "title": meta.title,
-        "description": meta.description,
-        "licenses": [dict(item) for item in meta.licenses],
-        "keywords": list(meta.keywords),
-        "contributors": [dict(item) for item in meta.contributors],
-    }
+    return config.package.to_descriptor()
 
 
 def write_charts_and_report(

@@ -1,0 +1,233 @@
+"""Shared fixtures of the test suite.
+
+- ``openapi_description``: GitHub's OpenAPI description (npm ``@octokit/openapi``), once a session.
+- ``sandbox_dataset`` / ``make_sandbox`` / ``sandbox``: the GitHub API sandbox on a tiny dataset.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oshs.sandbox import Sandbox
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# --- GitHub's OpenAPI description ----------------------------------------------------------
+
+OCTOKIT_OPENAPI = "@octokit/openapi"
+OCTOKIT_OPENAPI_VERSION = "23.0.2"  # pinned: bump deliberately, payload tests follow GitHub
+OPENAPI_MEMBER = "package/generated/api.github.com.json"
+
+
+def npm_cache_dir() -> Path:
+    """Where npm packages used by tests are kept (``OSHS_NPM_CACHE`` overrides)."""
+    return Path(os.environ.get("OSHS_NPM_CACHE") or REPO_ROOT / ".cache" / "npm")
+
+
+def npm_package_file(name: str, version: str, members: list[str]) -> Path:
+    """Extract `members` of npm package `name@version` under the cache (fetched by ``npm pack``).
+
+    Returns the directory holding ``package/``. Raises RuntimeError with the reason on failure.
+    """
+    target = npm_cache_dir() / f"{name.lstrip('@').replace('/', '-')}-{version}"
+    if all((target / member).is_file() for member in members):
+        return target
+    if shutil.which("npm") is None:
+        raise RuntimeError("npm is not on PATH")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as work:
+        done = subprocess.run(
+            ["npm", "pack", f"{name}@{version}", "--pack-destination", work, "--silent"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        tarballs = list(Path(work).glob("*.tgz"))
+        if done.returncode != 0 or not tarballs:
+            raise RuntimeError(f"npm pack failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+        extracted = Path(work) / "extracted"
+        with tarfile.open(tarballs[0]) as archive:
+            wanted = [archive.getmember(member) for member in members]
+            archive.extractall(extracted, members=wanted, filter="data")
+        shutil.rmtree(target, ignore_errors=True)
+        extracted.rename(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def openapi_description() -> dict[str, Any]:
+    """GitHub's REST OpenAPI description (``generated/api.github.com.json``), parsed.
+
+    Fails (never skips) when the pinned npm package cannot be obtained.
+    """
+    try:
+        root = npm_package_file(OCTOKIT_OPENAPI, OCTOKIT_OPENAPI_VERSION, [OPENAPI_MEMBER])
+        return json.loads((root / OPENAPI_MEMBER).read_text(encoding="utf-8"))
+    except (RuntimeError, OSError, KeyError, ValueError, subprocess.SubprocessError) as exc:
+        pytest.fail(
+            f"cannot obtain {OCTOKIT_OPENAPI}@{OCTOKIT_OPENAPI_VERSION} "
+            f"({OPENAPI_MEMBER}) under {npm_cache_dir()}: {exc}. Run "
+            f"`npm pack {OCTOKIT_OPENAPI}@{OCTOKIT_OPENAPI_VERSION}` with registry access, "
+            "or point OSHS_NPM_CACHE at a directory holding the extracted package.",
+            pytrace=False,
+        )
+
+
+# --- the GitHub API sandbox ----------------------------------------------------------------
+
+HOSTILE = {
+    "markup": '<script>alert("x")</script><img src=x onerror=alert(1)> **bold** [a](javascript:x)',
+    "formula": '=HYPERLINK("http://evil.example","click")',
+    "rtl": "\u202eevil\u202c مستودع",
+    "long": "long " * 1200,
+}
+BIG_ORG, BIG_ORG_ID, BIG_ORG_SIZE = "NHSSandbox", 1001, 250
+SMALL_ORG, SMALL_ORG_ID = "small-trust", 1002
+LICENSES = [
+    {"key": "mit", "name": "MIT License", "spdx_id": "MIT"},
+    {"key": "other", "name": "Other", "spdx_id": "NOASSERTION"},
+    None,
+    {"key": "apache-2.0", "name": "Apache License 2.0", "spdx_id": "Apache-2.0"},
+]
+LANGUAGES = [{"Python": 5000, "HTML": 200}, {"R": 900}, {}, {"JavaScript": 70, "CSS": 70}]
+FILES = [["README.md", "LICENSE", "CONTRIBUTING.md", "CODE_OF_CONDUCT.md"], ["readme.rst"], []]
+
+
+def make_repository(number: int, **changes: Any) -> dict[str, Any]:
+    """Repository `number` of the test dataset (deterministic), with `changes` applied."""
+    day = f"20{15 + number // 365:02d}-{1 + number % 12:02d}-{1 + number % 28:02d}"
+    repo = {
+        "id": 600000 + number,
+        "name": f"repo-{number:03d}",
+        "description": f"Repository {number}" if number % 5 else None,
+        "homepage": "https://example.org/docs" if number % 7 == 0 else None,
+        "created_at": f"{day}T10:{number % 60:02d}:00Z",
+        "updated_at": f"{day}T11:00:00Z",
+        "pushed_at": f"{day}T12:00:00Z",
+        "languages": dict(LANGUAGES[number % len(LANGUAGES)]),
+        "license": copy.deepcopy(LICENSES[number % len(LICENSES)]),
+        "topics": ["nhs", f"topic-{number % 3}"] if number % 2 else [],
+        "stargazers_count": number % 17,
+        "watchers_count": number % 17,
+        "forks_count": number % 5,
+        "open_issues": number % 4,
+        "open_pull_requests": number % 3,
+        "size": 10 * number,
+        "default_branch": "main",
+        "fork": False,
+        "archived": False,
+        "disabled": False,
+        "is_template": False,
+        "has_issues": True,
+        "has_wiki": number % 2 == 0,
+        "has_projects": True,
+        "has_pages": False,
+        "has_downloads": True,
+        "has_discussions": False,
+        "visibility": "public",
+        "files": list(FILES[number % len(FILES)]),
+    }
+    repo.update(changes)
+    return repo
+
+
+def big_org_repositories() -> list[dict[str, Any]]:
+    """250 repositories: a fork, an archived, a template, a private, an internal, hostile text."""
+    special: dict[int, dict[str, Any]] = {
+        3: {"fork": True},
+        4: {"archived": True},
+        5: {"is_template": True, "name": "Template.Repo_5"},
+        6: {"description": HOSTILE["markup"], "topics": ["x-formula", "rtl"]},
+        7: {"visibility": "private", "name": "secret-private"},
+        8: {"visibility": "internal", "name": "secret-internal"},
+        9: {"description": HOSTILE["formula"] + HOSTILE["rtl"], "homepage": "javascript:alert(1)"},
+        10: {"description": HOSTILE["long"]},
+    }
+    return [make_repository(n, **special.get(n, {})) for n in range(1, BIG_ORG_SIZE + 1)]
+
+
+def make_dataset() -> dict[str, Any]:
+    """A fresh copy of the tiny test dataset (format of docs/architecture.md)."""
+    org_fields = {
+        "email": None,
+        "twitter_username": None,
+        "updated_at": "2025-01-01T00:00:00Z",
+    }
+    big = {
+        "login": BIG_ORG,
+        "id": BIG_ORG_ID,
+        "name": "NHS Sandbox Trust",
+        "description": "A test organisation " + HOSTILE["markup"],
+        "blog": "https://example.org",
+        "location": "England",
+        "created_at": "2014-03-05T10:00:00Z",
+        "is_verified": True,
+        "repositories": big_org_repositories(),
+        **org_fields,
+    }
+    small = {
+        "login": SMALL_ORG,
+        "id": SMALL_ORG_ID,
+        "name": None,
+        "description": None,
+        "blog": None,
+        "location": None,
+        "created_at": "2019-06-01T00:00:00Z",
+        "is_verified": False,
+        "repositories": [
+            make_repository(901, name="Tools", id=700001),
+            make_repository(902, name="hidden", id=700002, visibility="private"),
+            make_repository(903, name="fork-of-tools", id=700003, fork=True),
+        ],
+        **org_fields,
+    }
+    return {"format": 1, "collected_at": "2025-10-06T06:00:00Z", "organisations": [big, small]}
+
+
+def public_full_names(dataset: dict[str, Any], login: str) -> set[str]:
+    """``owner/name`` of the public repositories of organisation `login` in `dataset`."""
+    org = next(o for o in dataset["organisations"] if o["login"].lower() == login.lower())
+    return {
+        f"{org['login']}/{repo['name']}"
+        for repo in org["repositories"]
+        if repo["visibility"] == "public"
+    }
+
+
+@pytest.fixture
+def sandbox_dataset() -> dict[str, Any]:
+    """A fresh test dataset (tests may change it)."""
+    return make_dataset()
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
+    """Factory: ``make_sandbox(dataset=None, **options)`` starts a Sandbox, stopped afterwards."""
+    started: list[Sandbox] = []
+
+    def start(dataset: dict[str, Any] | None = None, **options: Any) -> Sandbox:
+        sandbox = Sandbox(make_dataset() if dataset is None else dataset, **options).start()
+        started.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    """A running Sandbox serving the test dataset."""
+    return make_sandbox()

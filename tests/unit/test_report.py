@@ -1,0 +1,261 @@
+"""Tests of oshs.report: the whole README for a tiny input, and escaping of hostile strings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from jinja2 import UndefinedError
+
+from oshs import report
+from oshs.report import MarkdownSafe, escape_markdown, https_url, render_report
+
+CHARTS = [("charts/cambrian-explosion.svg", "Cumulative public repositories by language")]
+
+
+def tables() -> dict[str, pd.DataFrame]:
+    """Three organisations: one ordinary, one without https URLs or counts, one hostile."""
+    organisations = pd.DataFrame(
+        {
+            "login": ["evil", "nhsengland", "nhsx"],
+            "name": ["<img src=x onerror=alert(1)> | pipe", "NHS England", None],
+            "id": pd.array([3, 1, 2], dtype="Int64"),
+            "description": [None, "The NHS in England", None],
+            "html_url": [
+                "javascript:alert(1)",
+                "https://github.com/nhsengland",
+                "http://github.com/nhsx",
+            ],
+            "website": [
+                "javascript:alert(1)",
+                "https://www.england.nhs.uk/",
+                "http://nhsx.example",
+            ],
+            "location": [None, "England", None],
+            "created_at": ["2020-01-01T00:00:00Z", "2014-03-05T10:00:00Z", "2019-01-01T00:00:00Z"],
+            "is_verified": pd.array([False, True, None], dtype="boolean"),
+            "public_repositories": pd.array([0, 2, 1], dtype="Int64"),
+            "collected_on": ["2025-10-01", "2025-10-06", "2025-10-06"],
+            "stale": pd.array([True, False, False], dtype="boolean"),
+        }
+    )
+    repositories = pd.DataFrame(
+        {
+            "id": pd.array([11, 12, 13, 21], dtype="Int64"),
+            "organisation": ["nhsengland", "nhsengland", "nhsengland", "nhsx"],
+            "name": ["a", "b", "gone", "c"],
+            "stars": pd.array([1000, 234, 5, 7], dtype="Int64"),
+            "forks": pd.array([12, 0, 1, 2], dtype="Int64"),
+            "open_issues": pd.array([3, None, 1, None], dtype="Int64"),
+            "open_pull_requests": pd.array([1, 2, 0, None], dtype="Int64"),
+            "archived": pd.array([False, True, False, False], dtype="boolean"),
+            "removed": pd.array([False, False, True, False], dtype="boolean"),
+        }
+    )
+    timeline = pd.DataFrame(
+        {
+            "date": ["2016-05-01", "2018-02-03", "2019-06-01", "2017-01-01"],
+            "organisation": ["nhsengland", "nhsengland", "nhsx", "nhsengland"],
+            "new_repositories": pd.array([1, 1, 1, 1], dtype="Int64"),
+            "cumulative_repositories": pd.array([1, 3, 1, 2], dtype="Int64"),
+            "top_language": ["R", "Python", None, "R"],
+            "top_license": ["MIT", "MIT", "none", "MIT"],
+        }
+    )
+    return {"organisations": organisations, "repositories": repositories, "timeline": timeline}
+
+
+DESCRIPTOR = {
+    "name": "nhs-open-source-statistics",
+    "title": "Open-source statistics of NHS organisations",
+    "version": "1.2.0",
+    "created": "2025-10-06T00:00:00Z",
+    "resources": [
+        {
+            "name": "organisations",
+            "path": "outputs/data/organisations.csv",
+            "title": "Organisations",
+        },
+        {"name": "repositories", "path": "outputs/data/repositories.csv"},
+        {"name": "remote", "path": "https://example.org/x.csv"},
+    ],
+}
+
+
+EXPECTED = """\
+# Open-source statistics of NHS organisations
+
+Data package version **1.2.0**, collected on **2025-10-06**:
+3 public repositories of 3 GitHub organisations.
+
+![Cumulative public repositories by language](charts/cambrian-explosion.svg)
+
+## Summary by organisation
+
+| Organisation | Repositories | Stars | Forks | Open issues | Open pull requests | Top language | Top licence | Website | Stale |
+| :--- | ---: | ---: | ---: | ---: | ---: | :--- | :--- | :--- | :--- |
+| [NHS England](https://github.com/nhsengland) | 2 | 1,234 | 12 | ≥ 3 | 3 | Python | MIT | [www\\.england.nhs.uk](https://www.england.nhs.uk/) | no |
+| nhsx | 1 | 7 | 2 | – | – | – | none | http\\://nhsx.example | no |
+| &lt;img src=x onerror=alert\\(1\\)&gt; \\| pipe | 0 | 0 | 0 | 0 | 0 | – | – | javascript:alert\\(1\\) | yes, last collected 2025-10-01 |
+| **Total** | **3** | **1,241** | **14** | **≥ 3** | **≥ 3** | | | | |
+
+## About the numbers
+
+- **Repositories** are the public repositories of each organisation at its latest collection.
+  Forks are left out unless the publisher's configuration includes them; archived repositories
+  are counted. A repository that has disappeared stays in the data, marked as removed, but is
+  not counted here.
+- **Stars** and **forks** are the counts GitHub reports today, not a history:
+  `organisation_history.csv` has them per collection date.
+- **Open issues** do not include pull requests, which are counted separately as **open pull
+  requests**. Both are blank in the data when GitHub did not report them (for example when
+  collected over the REST API without enrichment).
+- **Top language** and **top licence** are the most common primary language and licence among
+  all the repositories an organisation has created (as in `timeline.csv`); repositories without
+  a licence count as "none".
+- **Stale** organisations could not be collected this time: their figures are carried forward
+  from their last successful collection.
+- – means not known; ≥ marks a total of the known values only, where some values are not known.
+
+## Data
+
+The [data package descriptor](../datapackage.json) is the data dictionary: every
+table, column, type, constraint and description. The tables (CSV, UTF-8):
+
+- [organisations.csv](../outputs/data/organisations.csv): Organisations
+- [repositories.csv](../outputs/data/repositories.csv)
+"""  # noqa: E501
+
+
+def test_whole_report_for_a_tiny_input():
+    assert render_report(tables(), descriptor=DESCRIPTOR, charts=CHARTS) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert\\(1\\)&gt;"),
+        ("| pipe", "\\| pipe"),
+        ("[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"),
+        ("=cmd|' /C calc'!A0", "\\=cmd\\|&#39; /C calc&#39;\\!A0"),
+        ("abc\u202edef\u2066g\u2069\u200f", "abcdefg"),
+        ("line one\r\nline\ttwo\n", "line one line two"),
+        ('"quoted" & <b>bold</b>', "&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;"),
+        (
+            "**bold** _it_ `code` ~~del~~ $x$ [^1]",
+            "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~del\\~\\~ \\$x\\$ \\[\\^1\\]",
+        ),
+        ("# heading", "\\# heading"),
+        ("- item", "\\- item"),
+        ("+ item", "\\+ item"),
+        ("1. item", "1\\. item"),
+        ("2) item", "2\\) item"),
+        ("1.2.0 and 3-4", "1.2.0 and 3-4"),
+        ("see www.evil.example", "see www\\.evil.example"),
+        ("see https://evil.example", "see https\\://evil.example"),
+        ("mail a.b@evil.example or @someone", "mail a.b<span>@</span>evil.example or \\@someone"),
+        ("back\\slash", "back\\\\slash"),
+        ("&lt;already&gt;", "&amp;lt;already&amp;gt;"),
+    ],
+)
+def test_escape_markdown(raw, escaped):
+    assert escape_markdown(raw) == escaped
+
+
+def test_long_names_are_cut_to_80_characters_before_escaping():
+    frame = tables()
+    frame["organisations"].loc[1, "name"] = "<" * 1000
+    text = render_report(frame, descriptor=DESCRIPTOR, charts=[])
+    assert "| [" + "&lt;" * 79 + "…](https://github.com/nhsengland) | 2 |" in text
+    assert report.shorten("x" * 1000) == "x" * 79 + "…"
+    assert report.shorten("x" * 80) == "x" * 80
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "http://example.org",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil.example/",
+        "https://",
+        "https:///path",
+        "https://user@evil.example/",
+        "https://evil.example/a b",
+        "https://evil.example/\u202e",
+        "/relative",
+        None,
+        pd.NA,
+    ],
+)
+def test_only_https_urls_become_links(url):
+    assert https_url(url) is None
+    frame = tables()
+    frame["organisations"].loc[1, ["html_url", "website"]] = [url, url]
+    text = render_report(frame, descriptor=DESCRIPTOR, charts=[])
+    row = next(line for line in text.splitlines() if line.startswith("| NHS England |"))
+    assert "](" not in row
+    assert "<" not in row.replace("<span>@</span>", "")
+
+
+def test_https_links_are_quoted_for_markdown():
+    assert https_url("https://github.com/nhsengland") == "https://github.com/nhsengland"
+    assert https_url("https://x.example/a(b)|c?d=1&e=<f>") == (
+        "https://x.example/a%28b%29%7Cc?d=1&amp;e=%3Cf%3E"
+    )
+    assert report._link("a | b", "https://x.example/") == "[a \\| b](https://x.example/)"
+    assert report._link("a | b", "http://x.example/") == "a \\| b"
+    assert report._website("https://www.england.nhs.uk/") == (
+        "[www\\.england.nhs.uk](https://www.england.nhs.uk/)"
+    )
+
+
+def test_escaping_is_the_default_in_templates():
+    environment = report._environment()
+    hostile = "<img src=x onerror=alert(1)> | [x](javascript:alert(1))"
+    assert environment.from_string("{{ value }}").render(value=hostile) == escape_markdown(hostile)
+    assert environment.from_string("{{ value | trusted }}").render(value="**ok**") == "**ok**"
+    assert environment.from_string("{{ value }}").render(value=MarkdownSafe("**ok**")) == "**ok**"
+    assert environment.from_string("{{ value }}").render(value=None) == "–"
+    with pytest.raises(UndefinedError):
+        environment.from_string("{{ missing }}").render()
+
+
+def test_chart_alt_text_and_paths_are_escaped_and_relative():
+    text = render_report(
+        tables(), descriptor=DESCRIPTOR, charts=[("charts/a b.svg", "[alt](x) by a@b.example")]
+    )
+    assert "![\\[alt\\]\\(x\\) by a\\@b.example](charts/a%20b.svg)" in text
+    with pytest.raises(ValueError, match="relative path"):
+        render_report(tables(), descriptor=DESCRIPTOR, charts=[("javascript:alert(1)", "x")])
+
+
+def test_numbers_missing_values_and_partial_totals():
+    assert report._number(1234567) == "1,234,567"
+    assert report._number(pd.NA) == "–"
+    assert report._number(report.Count(10, 2, 0)) == "10"
+    assert report._number(report.Count(10, 2, 1)) == "≥ 10"
+    assert report._number(report.Count(0, 0, 3)) == "–"
+    assert report._number(report.Count()) == "0"
+
+
+def test_package_link_and_resource_paths_follow_the_caller():
+    text = render_report(
+        tables(), descriptor=DESCRIPTOR, charts=[], package_link="datapackage.json"
+    )
+    assert "[data package descriptor](datapackage.json)" in text
+    assert "- [organisations.csv](outputs/data/organisations.csv): Organisations\n" in text
+    assert "example.org" not in text
+    assert text.endswith(")\n") and not text.endswith("\n\n")
+
+
+def test_rest_collection_without_counts_and_empty_tables():
+    frame = tables()
+    for column in ("open_issues", "open_pull_requests"):
+        frame["repositories"][column] = pd.array([None] * 4, dtype="Int64")
+    text = render_report(frame, descriptor=DESCRIPTOR, charts=[])
+    assert "| **Total** | **3** | **1,241** | **14** | **–** | **–** | | | | |" in text
+    empty = {name: table.iloc[0:0] for name, table in tables().items()}
+    text = render_report(empty, descriptor=DESCRIPTOR, charts=[])
+    assert "collected on **2025-10-06**" in text
+    assert "| **Total** | **0** | **0** | **0** | **0** | **0** | | | | |" in text

@@ -39,6 +39,8 @@ class ApiSettings:
     max_wait: float = 600.0
     enrich: bool = False
     timeout: float = 30.0
+    # PyGithub's default pause between requests, polite to GitHub; the sandbox needs none.
+    seconds_between_requests: float = 0.25
 
 
 @dataclass
@@ -97,6 +99,7 @@ def connect(settings: ApiSettings) -> Github:
         per_page=PER_PAGE,
         retry=retry,
         timeout=int(settings.timeout),
+        seconds_between_requests=settings.seconds_between_requests,
     )
 
 

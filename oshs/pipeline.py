@@ -209,7 +209,7 @@ def run_demo(target: Path, *, on_progress: Any = None) -> BuildResult:
     raw_dir = target / "raw"
     collected_at = datetime.strptime(SAMPLE_COLLECTED_AT, "%Y-%m-%dT%H:%M:%SZ")
     with Sandbox(load_sample()) as sandbox:
-        settings = ApiSettings(api_url=sandbox.url, token=DEMO_TOKEN, enrich=True)
+        settings = ApiSettings(api_url=sandbox.url, token=DEMO_TOKEN, seconds_between_requests=0)
         report = run_collect(
             config, settings, raw_dir=raw_dir, collected_at=collected_at, on_progress=on_progress
         )

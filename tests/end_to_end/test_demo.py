@@ -1,0 +1,127 @@
+"""`oshs demo`: the real pipeline, offline, through PyGithub against the sandbox."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from frictionless import Package
+
+from oshs.cli import cli
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "nhs-open-source-stats"
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(folder / "oshs-demo"), "-q"])
+    assert result.exit_code == 0, result.output
+    return folder / "oshs-demo"
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def published_files(root: Path) -> dict[str, bytes]:
+    paths = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]
+    return {str(p.relative_to(root)): p.read_bytes() for p in paths if p.is_file()}
+
+
+def test_the_demo_package_is_valid_for_frictionless(demo_dir):
+    report = Package(str(demo_dir / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+def test_the_demo_has_every_organisation_and_over_2000_repositories(demo_dir):
+    organisations = read_rows(demo_dir / "outputs" / "data" / "organisations.csv")
+    repositories = read_rows(demo_dir / "outputs" / "data" / "repositories.csv")
+    assert len(organisations) == 31
+    assert all(row["fork"] == "false" for row in repositories)
+    assert len(repositories) > 2000
+    assert {row["organisation"] for row in repositories} == {row["login"] for row in organisations}
+
+
+def published_points() -> dict[tuple[str, str], int]:
+    """(login lower-cased, date) → cumulative count, for the GitHub rows of openhealthstats.csv."""
+    points = {}
+    for row in read_rows(REFERENCE / "openhealthstats.csv"):
+        link = re.search(r"href='https://github\.com/([^']+)'", row["Organisation"])
+        if link:
+            points[(link.group(1).lower(), row["Date"])] = int(row["Open Repositories"])
+    return points
+
+
+def test_the_demo_timeline_reproduces_every_published_point(demo_dir):
+    timeline = {
+        (row["organisation"].lower(), row["date"]): int(row["cumulative_repositories"])
+        for row in read_rows(demo_dir / "outputs" / "data" / "timeline.csv")
+    }
+    points = published_points()
+    assert len(points) > 1900
+    mismatches = {
+        key: (value, timeline.get(key))
+        for key, value in points.items()
+        if timeline.get(key) != value
+    }
+    assert mismatches == {}
+
+
+def test_the_demo_never_publishes_private_internal_or_fork_repositories(demo_dir):
+    from oshs.sample import load_sample
+
+    repositories = read_rows(demo_dir / "outputs" / "data" / "repositories.csv")
+    names = {row["full_name"] for row in repositories}
+    sample = [
+        (org["login"], repo)
+        for org in load_sample()["organisations"]
+        for repo in org["repositories"]
+    ]
+    secret = {f"{login}/{repo['name']}" for login, repo in sample if repo["visibility"] != "public"}
+    forks = {f"{login}/{repo['name']}" for login, repo in sample if repo["fork"]}
+    assert len(secret) > 20 and len(forks) > 20
+    assert not names & (secret | forks)
+    raw = b"".join(gzip.decompress(p.read_bytes()) for p in (demo_dir / "raw").rglob("*.json.gz"))
+    assert [name for name in secret if f'"{name}"'.encode() in raw] == []
+
+
+def test_the_report_and_chart_are_written(demo_dir):
+    readme = (demo_dir / "outputs" / "README.md").read_text(encoding="utf-8")
+    assert "![Cumulative public repositories of 31 organisations" in readme
+    assert "<script" not in readme
+    svg = (demo_dir / "outputs" / "charts" / "cambrian-explosion.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<?xml") and "2025-10-06" in svg
+
+
+def run_demo_elsewhere(folder: Path, timezone: str, hash_seed: str) -> dict[str, bytes]:
+    folder.mkdir()
+    env = {**os.environ, "TZ": timezone, "PYTHONHASHSEED": hash_seed, "LC_ALL": "C.UTF-8"}
+    done = subprocess.run(
+        [sys.executable, "-m", "oshs", "demo", "-q"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return published_files(folder / "oshs-demo")
+
+
+def test_two_demo_runs_in_other_folders_zones_and_seeds_are_byte_identical(tmp_path):
+    first = run_demo_elsewhere(tmp_path / "a", "Pacific/Auckland", "1")
+    second = run_demo_elsewhere(tmp_path / "b", "America/Los_Angeles", "4242")
+    assert sorted(first) == sorted(second)
+    assert "datapackage.json" in first and "outputs/data/repositories.csv" in first
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == []

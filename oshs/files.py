@@ -6,7 +6,6 @@ import os
 import tempfile
 from pathlib import Path
 
-
 _PUBLISHED_MODE = 0o666
 
 

@@ -30,5 +30,6 @@ def test_every_command_and_option_is_in_the_reference():
     for name, command in cli.commands.items():
         assert f"## `oshs {name}`" in text
         for param in command.params:
-            for option in param.opts:
+            names = param.opts if param.param_type_name == "option" else [param.human_readable_name]
+            for option in names:
                 assert option in text, f"oshs {name} {option} is not documented"

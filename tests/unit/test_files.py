@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
+
 from oshs.files import write_bytes_atomic, write_text_atomic
 
 
@@ -24,9 +26,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes(b"old\n")
 
-    try:
-        write_bytes_atomic(path, "not bytes")  # type error while writing
-    except TypeError:
-        pass
+    with pytest.raises(TypeError):
+        write_bytes_atomic(path, "not bytes")  # fails while writing the temporary file
     assert path.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]

@@ -163,14 +163,29 @@ def cli() -> None:
 @cli.command()
 @common_options
 @api_options
+@click.option("--shard", help="Collect only slice K of N of the organisations (e.g. 2/4).")
 @handle_errors
 def collect(
-    config_path, orgs, raw_dir, api_url, token_env, max_wait, enrich, collected_at, quiet, **_: Any
+    config_path,
+    orgs,
+    raw_dir,
+    api_url,
+    token_env,
+    max_wait,
+    enrich,
+    collected_at,
+    shard,
+    quiet,
+    **_: Any,
 ) -> None:
     """Collect the organisations' public repositories from the API into raw snapshots."""
     from oshs.pipeline import run_collect
+    from oshs.shards import parse_shard, select_shard
 
     config = resolve_config(config_path, orgs)
+    part = parse_shard(shard) if shard is not None else None
+    if part:
+        config = select_shard(config, *part)
     settings = api_settings(api_url, token_env, max_wait, enrich)
     with progress("collecting", quiet=quiet) as on_progress:
         report = run_collect(
@@ -179,6 +194,7 @@ def collect(
             raw_dir=raw_dir,
             collected_at=collection_time(collected_at),
             on_progress=on_progress,
+            shard=part,
         )
     sys.exit(1 if report.failed else 0)
 

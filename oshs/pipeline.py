@@ -18,6 +18,7 @@ from oshs.files import write_bytes_atomic, write_text_atomic
 from oshs.normalise import normalise_snapshot
 from oshs.package import format_report, validate_package, write_package
 from oshs.report import render_report
+from oshs.shards import manifest_name
 from oshs.snapshot import collection_dates, read_collection, write_manifest, write_snapshot
 from oshs.tables import build_tables
 
@@ -46,8 +47,12 @@ def run_collect(
     raw_dir: Path,
     collected_at: datetime,
     on_progress: Any = None,
+    shard: tuple[int, int] | None = None,
 ) -> CollectionReport:
-    """Collect every organisation of `config` and write the raw snapshots and manifest."""
+    """Collect every organisation of `config` and write the raw snapshots and manifest.
+
+    With `shard` (K, N), `config` holds that slice already and the manifest is named after it.
+    """
     if settings.token is None:
         log.warning(
             "no token: unauthenticated requests are limited to 60 an hour, and only the "
@@ -58,7 +63,7 @@ def run_collect(
     )
     for doc in report.snapshots:
         write_snapshot(raw_dir, doc)
-    write_manifest(raw_dir, report.collected_at[:10], report.manifest())
+    write_manifest(raw_dir, report.collected_at[:10], report.manifest(), manifest_name(shard))
     manifest = report.manifest()
     log.info(
         "collected %d of %d organisations, %d repositories, in %d requests (rate limit: %s left)",

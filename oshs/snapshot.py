@@ -1,7 +1,7 @@
 """Raw snapshots: what the API returned, one gzip JSON file per organisation per collection date.
 
 Layout: `<raw-dir>/YYYY-MM-DD/<login>.json.gz` (login lower-cased) and
-`<raw-dir>/YYYY-MM-DD/manifest.json` for the run.
+`<raw-dir>/YYYY-MM-DD/manifest.json` for the run (`manifest-shard-K-of-N.json` per shard).
 """
 
 from __future__ import annotations
@@ -66,20 +66,42 @@ def read_collection(raw_dir: Path, collected_on: str) -> list[dict[str, Any]]:
     return [read_snapshot(path) for path in paths]
 
 
-def write_manifest(raw_dir: Path, collected_on: str, manifest: dict[str, Any]) -> Path:
-    """Write the run manifest of a collection date atomically."""
-    path = Path(raw_dir) / collected_on / MANIFEST_NAME
+def write_manifest(
+    raw_dir: Path, collected_on: str, manifest: dict[str, Any], name: str = MANIFEST_NAME
+) -> Path:
+    """Write the run manifest of a collection date atomically (`name` differs per shard)."""
+    path = Path(raw_dir) / collected_on / name
     text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     write_bytes_atomic(path, text.encode("utf-8"))
     return path
 
 
-def read_manifest(raw_dir: Path, collected_on: str) -> dict[str, Any] | None:
-    """The run manifest of a collection date, or None when there is none."""
-    path = Path(raw_dir) / collected_on / MANIFEST_NAME
+def read_manifest(
+    raw_dir: Path, collected_on: str, name: str = MANIFEST_NAME
+) -> dict[str, Any] | None:
+    """The run manifest `name` of a collection date, or None when there is none."""
+    path = Path(raw_dir) / collected_on / name
     if not path.exists():
         return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise SnapshotError(f"{path}: unreadable manifest ({error})") from None
+
+
+def read_manifests(raw_dir: Path, collected_on: str) -> list[dict[str, Any]]:
+    """Every manifest of a collection date (one, or one per shard), in file-name order."""
+    folder = Path(raw_dir) / collected_on
+    return [
+        manifest
+        for path in sorted(folder.glob("manifest*.json"))
+        if (manifest := read_manifest(raw_dir, collected_on, path.name)) is not None
+    ]
+
+
+def failed_organisations(raw_dir: Path, collected_on: str) -> dict[str, str]:
+    """Organisations the manifests of a collection date name as failed, with the reasons."""
+    failed: dict[str, str] = {}
+    for manifest in read_manifests(raw_dir, collected_on):
+        failed.update(manifest.get("organisations", {}).get("failed", {}))
+    return dict(sorted(failed.items()))

@@ -8,6 +8,7 @@ A second API (GraphQL) slots in beside `collect_organisation_rest` with the same
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -55,6 +56,7 @@ class CollectionReport:
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     requests: int = 0
+    not_modified: int = 0
     dropped_non_public: int = 0
     rate_limit: dict[str, int] = field(default_factory=dict)
     duration_seconds: float = 0.0
@@ -77,6 +79,7 @@ class CollectionReport:
                 for doc in sorted(self.snapshots, key=lambda d: d["login"])
             },
             "requests": self.requests,
+            "not_modified": self.not_modified,
             "dropped_non_public": self.dropped_non_public,
             "rate_limit": self.rate_limit,
             "duration_seconds": round(self.duration_seconds, 3),
@@ -104,20 +107,38 @@ def connect(settings: ApiSettings) -> Github:
 
 
 class ApiClient:
-    """Sends GET requests through PyGithub's requester, counting each and its rate limit."""
+    """Sends GET requests through PyGithub's requester, counting each and its rate limit.
 
-    def __init__(self, github: Github, api_url: str) -> None:
+    With an ETag cache (`{url: {"etag", "body"}}`), requests are conditional: a 304 costs no
+    rate limit and the cached body is used. Only public data is ever put in the cache.
+    """
+
+    def __init__(self, github: Github, api_url: str, etags: dict[str, Any] | None = None) -> None:
         self.requester = github.requester
         self.api_url = api_url.rstrip("/")
+        self.etags = etags
         self.requests = 0
+        self.not_modified = 0
         self.rate_limit: dict[str, int] = {}
 
     def get(self, url: str, parameters: dict[str, Any] | None = None) -> tuple[dict, Any]:
         """GET `url` (a path below the API URL, or an absolute URL the API gave us)."""
+        cached = self.etags.get(self.absolute(url, parameters)) if self.etags is not None else None
+        conditional = {"If-None-Match": cached["etag"]} if cached else None
         self.requests += 1
-        headers, body = self.requester.requestJsonAndCheck("GET", url, parameters)
+        headers, body = self.requester.requestJsonAndCheck("GET", url, parameters, conditional)
         self._remember_rate_limit(headers)
+        if body is None and cached is not None:  # 304 Not Modified: may come without a Link
+            self.not_modified += 1
+            return {"link": cached.get("link"), **headers}, copy.deepcopy(cached["body"])
         return headers, body
+
+    def remember(self, absolute_url: str, headers: dict[str, Any], public_body: Any) -> None:
+        """Cache the public part of a response under its ETag, for the next run's 304."""
+        etag = headers.get("etag")
+        if self.etags is not None and etag:
+            entry = {"etag": etag, "body": public_body, "link": headers.get("link")}
+            self.etags[absolute_url] = entry
 
     def absolute(self, url: str, parameters: dict[str, Any] | None = None) -> str:
         """The absolute URL of a request, for the raw snapshot's record."""
@@ -148,7 +169,8 @@ def next_page_url(headers: dict[str, Any]) -> str | None:
 def fetch_organisation(client: ApiClient, login: str) -> dict[str, Any]:
     """`GET /orgs/{login}` as a raw record `{url, body}`."""
     url = f"/orgs/{login}"
-    _, body = client.get(url)
+    headers, body = client.get(url)
+    client.remember(client.absolute(url), headers, body)
     return {"url": client.absolute(url), "body": body}
 
 
@@ -170,6 +192,7 @@ def list_public_repositories(client: ApiClient, login: str) -> tuple[list[dict],
         headers, body = client.get(url, parameters)
         public = [item for item in body if is_public(item)]
         dropped += len(body) - len(public)
+        client.remember(absolute, headers, public)
         pages.append({"url": absolute, "body": public})
         url, parameters = next_page_url(headers), None
     return pages, dropped
@@ -231,10 +254,11 @@ def collect(
     *,
     collected_at: datetime,
     on_progress: Callable[[str, int, int], None] | None = None,
+    etags: dict[str, Any] | None = None,
 ) -> CollectionReport:
     """Collect every organisation of `config` over REST; failures are recorded, not raised."""
     started = time.monotonic()
-    client = ApiClient(github, settings.api_url)
+    client = ApiClient(github, settings.api_url, etags)
     report = CollectionReport(
         collected_at=collected_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         api="rest",
@@ -257,6 +281,7 @@ def collect(
         report.snapshots.append(doc)
         report.dropped_non_public += dropped
     report.requests = client.requests
+    report.not_modified = client.not_modified
     report.rate_limit = dict(client.rate_limit)
     report.duration_seconds = time.monotonic() - started
     return report

@@ -19,7 +19,14 @@ from oshs.normalise import normalise_snapshot
 from oshs.package import format_report, validate_package, write_package
 from oshs.report import render_report
 from oshs.shards import manifest_name
-from oshs.snapshot import collection_dates, read_collection, write_manifest, write_snapshot
+from oshs.snapshot import (
+    collection_dates,
+    read_collection,
+    read_etag_cache,
+    write_etag_cache,
+    write_manifest,
+    write_snapshot,
+)
 from oshs.tables import build_tables
 
 log = logging.getLogger(__name__)
@@ -58,9 +65,16 @@ def run_collect(
             "no token: unauthenticated requests are limited to 60 an hour, and only the "
             "repository listing is collected (set GITHUB_TOKEN or use --token-env NAME)"
         )
+    etags = read_etag_cache(raw_dir)
     report = collect(
-        config, connect(settings), settings, collected_at=collected_at, on_progress=on_progress
+        config,
+        connect(settings),
+        settings,
+        collected_at=collected_at,
+        on_progress=on_progress,
+        etags=etags,
     )
+    write_etag_cache(raw_dir, etags)
     for doc in report.snapshots:
         write_snapshot(raw_dir, doc)
     write_manifest(raw_dir, report.collected_at[:10], report.manifest(), manifest_name(shard))

@@ -105,3 +105,24 @@ def failed_organisations(raw_dir: Path, collected_on: str) -> dict[str, str]:
     for manifest in read_manifests(raw_dir, collected_on):
         failed.update(manifest.get("organisations", {}).get("failed", {}))
     return dict(sorted(failed.items()))
+
+
+ETAG_CACHE_NAME = "etag-cache.json.gz"
+
+
+def read_etag_cache(raw_dir: Path) -> dict[str, Any]:
+    """The ETag cache of earlier REST collections (`{url: {etag, body, link}}`), else empty.
+
+    A cache that cannot be read is ignored: it only saves rate limit, it holds no state.
+    """
+    path = Path(raw_dir) / ETAG_CACHE_NAME
+    try:
+        cache = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+    except (OSError, EOFError, ValueError):
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+def write_etag_cache(raw_dir: Path, cache: dict[str, Any]) -> None:
+    """Write the ETag cache (public data only) atomically."""
+    write_bytes_atomic(Path(raw_dir) / ETAG_CACHE_NAME, encode_snapshot(cache))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from conftest import BIG_ORG, SMALL_ORG, public_full_names
 from oshs.collect import ApiSettings, collect, connect
 from oshs.config import parse_config
 from oshs.pipeline import run_collect
-from oshs.snapshot import read_collection, read_manifest
+from oshs.snapshot import read_collection, read_etag_cache, read_manifest
 
 COLLECTED_AT = datetime(2025, 10, 6, 6, 0, 0)
 
@@ -104,3 +105,18 @@ def test_without_a_token_the_run_warns_and_still_collects(sandbox, tmp_path, cap
         w.startswith("no token: unauthenticated requests are limited to 60 an hour")
         for w in warnings
     )
+
+
+def test_a_repeat_collection_is_conditional_and_costs_no_rate_limit(sandbox, tmp_path):
+    config, options = config_for(BIG_ORG, SMALL_ORG), settings(sandbox)
+    run_collect(config, options, raw_dir=tmp_path, collected_at=COLLECTED_AT)
+    first = {p.name: p.read_bytes() for p in (tmp_path / "2025-10-06").glob("*.json.gz")}
+    cache = read_etag_cache(tmp_path)
+    assert b"secret-private" not in json.dumps(cache).encode()
+    sandbox.reset_log()
+    again = run_collect(config, options, raw_dir=tmp_path, collected_at=COLLECTED_AT)
+    assert again.requests == again.not_modified == 6
+    assert {record.status for record in sandbox.requests} == {304}
+    assert sum(record.cost for record in sandbox.requests) == 0
+    second = {p.name: p.read_bytes() for p in (tmp_path / "2025-10-06").glob("*.json.gz")}
+    assert second == first

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -21,6 +21,7 @@ from github import Auth, Github, GithubException, GithubRetry
 from requests.utils import parse_header_links
 
 from oshs.config import Config, Organisation
+from oshs.errors import CollectError
 from oshs.normalise import is_public
 from oshs.snapshot import SNAPSHOT_FORMAT
 
@@ -211,11 +212,58 @@ def fetch_enrichment(client: ApiClient, full_names: Iterable[str]) -> dict[str, 
     return {"languages": languages, "community": community}
 
 
+class BudgetExhausted(CollectError):
+    """The rate limit left cannot pay for the next piece of work within `--max-wait`."""
+
+
+@dataclass
+class Budget:
+    """The run's rate-limit budget: it waits for a reset only within `max_wait` in all."""
+
+    max_wait: float
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    waited: float = 0.0
+
+    def ensure(self, client: ApiClient, needed: int) -> None:
+        """Return when `needed` points are left, waiting for the reset if that fits."""
+        remaining, reset = client.rate_limit.get("remaining"), client.rate_limit.get("reset")
+        if remaining is None or remaining >= needed:
+            return
+        wait = max(0.0, (reset or 0) - self.clock()) + 1.0
+        if self.waited + wait > self.max_wait:
+            when = datetime.fromtimestamp(reset or 0, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise BudgetExhausted(
+                f"rate limit exhausted: {needed} needed, {remaining} left until {when}, "
+                f"beyond --max-wait {self.max_wait:g} s"
+            )
+        log.warning(
+            "rate limit: %d left, %d needed; waiting %.0f s for the reset", remaining, needed, wait
+        )
+        self.sleep(wait)
+        self.waited += wait
+        client.rate_limit.pop("remaining", None)  # unknown until the next response
+
+
+def rest_cost(public_repositories: int, enrich: bool) -> int:
+    """Requests a REST listing of an organisation costs: pages of 100, and 2 per repository
+    when enriched (languages and community profile)."""
+    pages = max(1, -(-public_repositories // PER_PAGE))
+    return pages + (2 * public_repositories if enrich else 0)
+
+
 def collect_organisation_rest(
-    client: ApiClient, organisation: Organisation, *, collected_at: str, enrich: bool
+    client: ApiClient,
+    organisation: Organisation,
+    *,
+    collected_at: str,
+    enrich: bool,
+    budget: Budget,
 ) -> tuple[dict[str, Any], int]:
     """The raw snapshot document of one organisation over REST, and items dropped."""
+    budget.ensure(client, 1)
     org = fetch_organisation(client, organisation.login)
+    budget.ensure(client, rest_cost(int(org["body"].get("public_repos") or 0), enrich))
     pages, dropped = list_public_repositories(client, organisation.login)
     doc: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
@@ -255,8 +303,13 @@ def collect(
     collected_at: datetime,
     on_progress: Callable[[str, int, int], None] | None = None,
     etags: dict[str, Any] | None = None,
+    budget: Budget | None = None,
 ) -> CollectionReport:
-    """Collect every organisation of `config` over REST; failures are recorded, not raised."""
+    """Collect every organisation of `config` over REST; failures are recorded, not raised.
+
+    The run never starts an organisation it cannot pay for: when the rate limit runs short it
+    waits for the reset within `--max-wait`, else it stops and names the rest as failed.
+    """
     started = time.monotonic()
     client = ApiClient(github, settings.api_url, etags)
     report = CollectionReport(
@@ -266,14 +319,24 @@ def collect(
         authenticated=settings.token is not None,
         enriched=settings.enrich,
     )
+    budget = budget or Budget(settings.max_wait)
     total = len(config.organisations)
     for index, organisation in enumerate(config.organisations, start=1):
         if on_progress:
             on_progress(organisation.login, index, total)
         try:
             doc, dropped = collect_organisation_rest(
-                client, organisation, collected_at=report.collected_at, enrich=settings.enrich
+                client,
+                organisation,
+                collected_at=report.collected_at,
+                enrich=settings.enrich,
+                budget=budget,
             )
+        except BudgetExhausted as error:
+            skipped = [org.login for org in config.organisations[index - 1 :]]
+            report.failed.update(dict.fromkeys(skipped, error.message))
+            log.error("%s; stopping, %d organisations not collected", error.message, len(skipped))
+            break
         except RECOVERABLE as error:
             report.failed[organisation.login] = failure_reason(error)
             log.warning("could not collect %s: %s", organisation.login, failure_reason(error))

@@ -12,6 +12,7 @@ from conftest import BIG_ORG, SMALL_ORG, public_full_names
 from oshs.collect import ApiSettings, collect, connect
 from oshs.config import parse_config
 from oshs.pipeline import run_collect
+from oshs.sandbox import RateLimiter
 from oshs.snapshot import read_collection, read_etag_cache, read_manifest
 
 COLLECTED_AT = datetime(2025, 10, 6, 6, 0, 0)
@@ -120,3 +121,31 @@ def test_a_repeat_collection_is_conditional_and_costs_no_rate_limit(sandbox, tmp
     assert sum(record.cost for record in sandbox.requests) == 0
     second = {p.name: p.read_bytes() for p in (tmp_path / "2025-10-06").glob("*.json.gz")}
     assert second == first
+
+
+def test_an_exhausted_budget_stops_cleanly_and_names_what_was_not_collected(make_sandbox, tmp_path):
+    sandbox = make_sandbox(rate_limiter=RateLimiter(authenticated={"core": 5}))
+    report = run_collect(
+        config_for(BIG_ORG, SMALL_ORG),
+        settings(sandbox, max_wait=0),
+        raw_dir=tmp_path,
+        collected_at=COLLECTED_AT,
+    )
+    assert [doc["login"] for doc in report.snapshots] == [BIG_ORG]
+    (reason,) = report.failed.values()
+    assert list(report.failed) == [SMALL_ORG]
+    assert reason.startswith("rate limit exhausted: 1 needed, 0 left until ")
+    assert len(sandbox.requests) == 5  # nothing was started that could not be paid for
+    assert read_manifest(tmp_path, "2025-10-06")["organisations"]["failed"] == report.failed
+
+
+def test_a_short_budget_waits_for_the_reset_within_max_wait(make_sandbox, tmp_path):
+    sandbox = make_sandbox(rate_limiter=RateLimiter(authenticated={"core": 5}, window=1))
+    report = run_collect(
+        config_for(BIG_ORG, SMALL_ORG),
+        settings(sandbox, max_wait=10),
+        raw_dir=tmp_path,
+        collected_at=COLLECTED_AT,
+    )
+    assert report.failed == {}
+    assert [doc["login"] for doc in report.snapshots] == [BIG_ORG, SMALL_ORG]

@@ -91,6 +91,13 @@ def api_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Most seconds to spend waiting on retries and limits.",
         ),
         click.option(
+            "--api",
+            type=click.Choice(["auto", "graphql", "rest"]),
+            default="auto",
+            show_default=True,
+            help="API to collect with: auto is GraphQL with a token, REST without.",
+        ),
+        click.option(
             "--enrich",
             is_flag=True,
             help="Also fetch languages and community files per repository (REST).",
@@ -140,12 +147,14 @@ def resolve_config(config_path: Path | None, orgs: str | None) -> Config:
     return config
 
 
-def api_settings(api_url: str, token_env: str, max_wait: float, enrich: bool) -> ApiSettings:
+def api_settings(
+    api_url: str, token_env: str, max_wait: float, enrich: bool, api: str = "auto"
+) -> ApiSettings:
     """API settings with the token read from the environment variable `token_env`."""
     if not token_env or "=" in token_env:
         raise UsageError(f"--token-env: {token_env!r} is not an environment variable name")
     token = os.environ.get(token_env) or None
-    return ApiSettings(api_url=api_url, token=token, max_wait=max_wait, enrich=enrich)
+    return ApiSettings(api_url=api_url, token=token, max_wait=max_wait, enrich=enrich, api=api)
 
 
 def collection_time(collected_at: datetime | None) -> datetime:
@@ -173,6 +182,7 @@ def collect(
     token_env,
     max_wait,
     enrich,
+    api,
     collected_at,
     shard,
     quiet,
@@ -186,7 +196,7 @@ def collect(
     part = parse_shard(shard) if shard is not None else None
     if part:
         config = select_shard(config, *part)
-    settings = api_settings(api_url, token_env, max_wait, enrich)
+    settings = api_settings(api_url, token_env, max_wait, enrich, api)
     with progress("collecting", quiet=quiet) as on_progress:
         report = run_collect(
             config,
@@ -232,6 +242,7 @@ def run(
     token_env,
     max_wait,
     enrich,
+    api,
     collected_at,
     quiet,
     **_: Any,
@@ -240,7 +251,7 @@ def run(
     from oshs.pipeline import run_all
 
     config = resolve_config(config_path, orgs)
-    settings = api_settings(api_url, token_env, max_wait, enrich)
+    settings = api_settings(api_url, token_env, max_wait, enrich, api)
     with progress("collecting", quiet=quiet) as on_progress:
         ok = run_all(
             config,

@@ -1,8 +1,9 @@
 """Raw snapshot documents → one internal record per organisation and per repository.
 
-One normaliser per API (REST now; GraphQL slots into `_NORMALISERS`). Records carry the columns
-of `organisations.csv` (minus `stale`) and `repositories.csv` (minus `first_seen`, `last_seen`,
-`removed`) of SPEC §3.3, plus, for repositories, `languages` ({language: bytes}).
+One normaliser per API (REST here, GraphQL in `oshs.normalise_graphql`; see `_NORMALISERS`).
+Records carry the columns of `organisations.csv` (minus `stale`) and `repositories.csv`
+(minus `first_seen`, `last_seen`, `removed`) of SPEC §3.3,
+plus, for repositories, `languages` ({language: bytes}).
 
 Conventions (REST):
 
@@ -84,8 +85,10 @@ def _normalise_rest(doc: dict[str, Any]) -> OrganisationCollection:
 
 
 def _normalise_graphql(doc: dict[str, Any]) -> OrganisationCollection:
-    # Slot for the GraphQL normaliser (a later issue): same records, richer values.
-    raise SnapshotError("snapshot: api 'graphql' is not supported by this version of oshs yet")
+    """The GraphQL normaliser (`oshs.normalise_graphql`): same records, richer values."""
+    from oshs.normalise_graphql import normalise_graphql  # imports this module
+
+    return normalise_graphql(doc)
 
 
 _NORMALISERS: dict[str, Callable[[dict[str, Any]], OrganisationCollection]] = {

@@ -231,3 +231,34 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     """A running Sandbox serving the test dataset."""
     return make_sandbox()
+
+
+# --- GitHub's GraphQL schema ---------------------------------------------------------------
+
+OCTOKIT_GRAPHQL_SCHEMA = "@octokit/graphql-schema"
+OCTOKIT_GRAPHQL_SCHEMA_VERSION = "15.26.1"  # pinned: bump deliberately, the subset test follows
+GRAPHQL_SCHEMA_MEMBER = "package/schema.graphql"
+
+
+@pytest.fixture(scope="session")
+def github_graphql_schema() -> Any:
+    """GitHub's public GraphQL schema (npm ``@octokit/graphql-schema``), a graphql-core schema.
+
+    Fails (never skips) when the pinned npm package cannot be obtained.
+    """
+    from graphql import build_schema
+
+    try:
+        root = npm_package_file(
+            OCTOKIT_GRAPHQL_SCHEMA, OCTOKIT_GRAPHQL_SCHEMA_VERSION, [GRAPHQL_SCHEMA_MEMBER]
+        )
+        text = (root / GRAPHQL_SCHEMA_MEMBER).read_text(encoding="utf-8")
+        return build_schema(text, assume_valid_sdl=True)
+    except (RuntimeError, OSError, KeyError, ValueError, subprocess.SubprocessError) as exc:
+        pytest.fail(
+            f"cannot obtain {OCTOKIT_GRAPHQL_SCHEMA}@{OCTOKIT_GRAPHQL_SCHEMA_VERSION} "
+            f"({GRAPHQL_SCHEMA_MEMBER}) under {npm_cache_dir()}: {exc}. Run "
+            f"`npm pack {OCTOKIT_GRAPHQL_SCHEMA}@{OCTOKIT_GRAPHQL_SCHEMA_VERSION}` with registry "
+            "access, or point OSHS_NPM_CACHE at a directory holding the extracted package.",
+            pytrace=False,
+        )

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from oshs.errors import SandboxError
+from oshs.sandbox.graphql import install as install_graphql
 from oshs.sandbox.ratelimit import RateLimiter, RateStatus
 from oshs.sandbox.rest import DatasetIndex
 from oshs.sandbox.server import (
@@ -64,6 +65,7 @@ class Sandbox:
         self._interceptors: list[Interceptor] = []
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
+        install_graphql(self)  # POST /graphql, as on GitHub
 
     def __repr__(self) -> str:
         state = "running" if self._server else "stopped"

@@ -191,6 +191,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         parts = urlsplit(self.path)
         prefix, path = self.server.prefix, parts.path
+        if prefix.endswith("/v3") and path.rstrip("/") == prefix[:-3] + "/graphql":
+            path = prefix + "/graphql"  # GitHub Enterprise Server: …/api/v3 → …/api/graphql
         mounted = not prefix or path == prefix or path.startswith(prefix + "/")
         path = path[len(prefix) :] if prefix and mounted else path
         token = read_token(self.headers.get("Authorization"))

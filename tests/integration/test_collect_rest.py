@@ -24,7 +24,9 @@ def config_for(*logins: str):
 
 
 def settings(sandbox, token: str | None = "t", **changes) -> ApiSettings:
-    return ApiSettings(api_url=sandbox.url, token=token, seconds_between_requests=0, **changes)
+    return ApiSettings(
+        api_url=sandbox.url, token=token, api="rest", seconds_between_requests=0, **changes
+    )
 
 
 def collect_from(sandbox, *logins: str, token: str | None = "t", **changes):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from oshs.collect import Budget, BudgetExhausted, rest_cost
+from oshs.api import Budget, BudgetExhausted
+from oshs.rest import rest_cost
 
 
 class FakeClient:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import requests
 from github import GithubException
 
-from oshs.collect import ApiSettings, CollectionReport, failure_reason, next_page_url
+from oshs.collect import ApiSettings, CollectionReport, failure_reason
 from oshs.normalise import is_public
+from oshs.rest import next_page_url
 
 
 def test_only_public_items_are_public():
@@ -57,7 +58,7 @@ def test_manifest_summarises_the_collection():
         api_url="https://api.github.com",
         authenticated=True,
         enriched=False,
-        snapshots=[{"login": "nhsx", "pages": [{"body": [{}, {}]}, {"body": [{}]}]}],
+        snapshots=[{"api": "rest", "login": "nhsx", "pages": [{"body": [{}, {}]}, {"body": [{}]}]}],
         failed={"nope": "HTTP 404: not found"},
         requests=4,
         rate_limit={"remaining": 4996},

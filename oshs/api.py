@@ -1,0 +1,138 @@
+"""The API client of a collection: PyGithub configured for GitHub, every request counted,
+and the rate-limit budget that decides whether the next piece of work can be paid for."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from github import Auth, Github, GithubRetry
+
+from oshs.errors import CollectError
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 100
+DEFAULT_API_URL = "https://api.github.com"
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """How to reach the API. The token is never shown in `repr`."""
+
+    api_url: str = DEFAULT_API_URL
+    token: str | None = field(default=None, repr=False)
+    max_wait: float = 600.0
+    api: str = "auto"  # "graphql" | "rest" | "auto": GraphQL whenever there is a token
+    enrich: bool = False
+    timeout: float = 30.0
+    # PyGithub's default pause between requests, polite to GitHub; the sandbox needs none.
+    seconds_between_requests: float = 0.25
+
+
+def connect(settings: ApiSettings) -> Github:
+    """A PyGithub client for `settings`, with GitHub-aware retries bounded by `max_wait`."""
+    retry = GithubRetry(
+        total=5,
+        backoff_factor=0.5,
+        backoff_max=min(60.0, settings.max_wait),
+        max_rate_limit_wait=settings.max_wait,
+        secondary_rate_wait=min(60.0, settings.max_wait),
+    )
+    auth = Auth.Token(settings.token) if settings.token else None
+    return Github(
+        auth=auth,
+        base_url=settings.api_url.rstrip("/"),
+        per_page=PER_PAGE,
+        retry=retry,
+        timeout=int(settings.timeout),
+        seconds_between_requests=settings.seconds_between_requests,
+        seconds_between_writes=settings.seconds_between_requests,  # GraphQL queries are POSTs
+    )
+
+
+class ApiClient:
+    """Sends GET requests through PyGithub's requester, counting each and its rate limit.
+
+    With an ETag cache (`{url: {"etag", "body"}}`), requests are conditional: a 304 costs no
+    rate limit and the cached body is used. Only public data is ever put in the cache.
+    """
+
+    def __init__(self, github: Github, api_url: str, etags: dict[str, Any] | None = None) -> None:
+        self.requester = github.requester
+        self.api_url = api_url.rstrip("/")
+        self.etags = etags
+        self.requests = 0
+        self.not_modified = 0
+        self.rate_limit: dict[str, int] = {}
+
+    def get(self, url: str, parameters: dict[str, Any] | None = None) -> tuple[dict, Any]:
+        """GET `url` (a path below the API URL, or an absolute URL the API gave us)."""
+        cached = self.etags.get(self.absolute(url, parameters)) if self.etags is not None else None
+        conditional = {"If-None-Match": cached["etag"]} if cached else None
+        self.requests += 1
+        headers, body = self.requester.requestJsonAndCheck("GET", url, parameters, conditional)
+        self._remember_rate_limit(headers)
+        if body is None and cached is not None:  # 304 Not Modified: may come without a Link
+            self.not_modified += 1
+            return {"link": cached.get("link"), **headers}, copy.deepcopy(cached["body"])
+        return headers, body
+
+    def remember(self, absolute_url: str, headers: dict[str, Any], public_body: Any) -> None:
+        """Cache the public part of a response under its ETag, for the next run's 304."""
+        etag = headers.get("etag")
+        if self.etags is not None and etag:
+            entry = {"etag": etag, "body": public_body, "link": headers.get("link")}
+            self.etags[absolute_url] = entry
+
+    def absolute(self, url: str, parameters: dict[str, Any] | None = None) -> str:
+        """The absolute URL of a request, for the raw snapshot's record."""
+        full = url if "://" in url else f"{self.api_url}{url}"
+        if parameters:
+            query = "&".join(f"{key}={value}" for key, value in parameters.items())
+            full = f"{full}{'&' if '?' in full else '?'}{query}"
+        return full
+
+    def _remember_rate_limit(self, headers: dict[str, Any]) -> None:
+        for name in ("limit", "remaining", "used", "reset"):
+            value = headers.get(f"x-ratelimit-{name}")
+            if value is not None and str(value).isdigit():
+                self.rate_limit[name] = int(value)
+
+
+class BudgetExhausted(CollectError):
+    """The rate limit left cannot pay for the next piece of work within `--max-wait`."""
+
+
+@dataclass
+class Budget:
+    """The run's rate-limit budget: it waits for a reset only within `max_wait` in all."""
+
+    max_wait: float
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    waited: float = 0.0
+
+    def ensure(self, client: ApiClient, needed: int) -> None:
+        """Return when `needed` points are left, waiting for the reset if that fits."""
+        remaining, reset = client.rate_limit.get("remaining"), client.rate_limit.get("reset")
+        if remaining is None or remaining >= needed:
+            return
+        wait = max(0.0, (reset or 0) - self.clock()) + 1.0
+        if self.waited + wait > self.max_wait:
+            when = datetime.fromtimestamp(reset or 0, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise BudgetExhausted(
+                f"rate limit exhausted: {needed} needed, {remaining} left until {when}, "
+                f"beyond --max-wait {self.max_wait:g} s"
+            )
+        log.warning(
+            "rate limit: %d left, %d needed; waiting %.0f s for the reset", remaining, needed, wait
+        )
+        self.sleep(wait)
+        self.waited += wait
+        client.rate_limit.pop("remaining", None)  # unknown until the next response

@@ -1,0 +1,205 @@
+"""The GraphQL normaliser: a raw GraphQL snapshot (see `oshs.graphql`) → the internal records.
+
+The records are the REST normaliser's (`oshs.normalise`), with what GraphQL knows on top:
+
+- ``open_issues`` (issues only) and ``open_pull_requests`` are the ``openIssues`` and
+  ``openPullRequests`` counts (``states: OPEN``);
+- ``languages`` is ``{language: bytes}`` from the ``languages`` edges (``None`` if null);
+- ``license`` is the SPDX id, ``NOASSERTION`` for a licence GitHub could not identify (key
+  ``other`` or no SPDX id), ``None`` for none, as over REST;
+- community flags come from the root tree's entries (``rootTree``, case-insensitive:
+  ``README*``, ``LICENSE*``/``LICENCE*``/``COPYING*``, ``CONTRIBUTING*``, ``CODE_OF_CONDUCT*``,
+  ``SECURITY*``, ``CITATION.cff``; the root only, not ``.github/`` or ``docs/``), and also from
+  ``codeOfConduct``, ``contributingGuidelines`` and ``isSecurityPolicyEnabled``, which GitHub
+  detects in those folders too. A null root tree (an empty repository) has no files; a node
+  without the ``rootTree`` key (another query) leaves the file flags ``None``;
+- nodes that do not say ``visibility: PUBLIC`` and ``isPrivate: false`` are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from oshs.errors import SnapshotError
+from oshs.graphql import is_public_node
+from oshs.normalise import (
+    OrganisationCollection,
+    _bool,
+    _int,
+    _languages,
+    _required,
+    _text,
+    normalise_datetime,
+)
+
+ROOT_FILES = {
+    "has_readme": re.compile(r"readme(\..+)?", re.IGNORECASE),
+    "has_license_file": re.compile(r"(licen[cs]e|copying)([.-].+)?", re.IGNORECASE),
+    "has_contributing": re.compile(r"contributing(\..+)?", re.IGNORECASE),
+    "has_code_of_conduct": re.compile(r"code[_-]of[_-]conduct(\..+)?", re.IGNORECASE),
+    "has_security_policy": re.compile(r"security(\..+)?", re.IGNORECASE),
+    "has_citation": re.compile(r"citation\.cff", re.IGNORECASE),
+}
+
+
+def normalise_graphql(doc: dict[str, Any]) -> OrganisationCollection:
+    """Normalise a raw snapshot document with ``api: "graphql"``."""
+    login = _required(doc, "login", str)
+    collected_at = normalise_datetime(_required(doc, "collected_at", str), "collected_at")
+    collected_on = collected_at[:10]
+    body = _required(_required(doc, "organisation", dict), "body", dict)
+    organisation = organisation_record_from_graphql(
+        body, doc.get("display_name"), collected_on, login=login
+    )
+    by_id: dict[int, dict[str, Any]] = {}
+    for node in _nodes(doc):
+        if is_public_node(node):
+            record = repository_record_from_graphql(node, organisation["login"])
+            by_id[record["id"]] = record
+    repositories = [by_id[key] for key in sorted(by_id)]
+    return OrganisationCollection(organisation, repositories, collected_on, "graphql")
+
+
+def organisation_record_from_graphql(
+    body: dict[str, Any], display_name: str | None, collected_on: str, *, login: str | None = None
+) -> dict[str, Any]:
+    """Flatten an ``Organization`` object to an `organisations.csv` record (without `stale`)."""
+    org_login = _text(body.get("login")) or login
+    if not org_login:
+        raise SnapshotError("snapshot: organisation body has no 'login'")
+    return {
+        "login": org_login,
+        "name": _text(display_name) or _text(body.get("name")) or org_login,
+        "id": _int(body.get("databaseId"), "organisation databaseId"),
+        "description": _text(body.get("description")),
+        "html_url": _text(body.get("url")),
+        "website": _text(body.get("websiteUrl")),
+        "location": _text(body.get("location")),
+        "created_at": normalise_datetime(body.get("createdAt"), "organisation createdAt"),
+        "is_verified": _bool(body.get("isVerified")),
+        "public_repositories": _int(_count(body, "publicRepositories"), "publicRepositories"),
+        "collected_on": collected_on,
+    }
+
+
+def repository_record_from_graphql(node: dict[str, Any], organisation_login: str) -> dict[str, Any]:
+    """Flatten one ``Repository`` node to an internal record."""
+    full_name = _text(node.get("nameWithOwner"))
+    repo_id = _int(node.get("databaseId"), "repository databaseId")
+    if repo_id is None:
+        raise SnapshotError(f"snapshot: repository {full_name!r} has no 'databaseId'")
+    license_id, license_name = _license(node.get("licenseInfo"))
+    record: dict[str, Any] = {
+        "id": repo_id,
+        "organisation": organisation_login,
+        "name": _text(node.get("name")),
+        "full_name": full_name,
+        "description": _text(node.get("description")),
+        "html_url": _text(node.get("url")),
+        "homepage": _text(node.get("homepageUrl")),
+        "created_at": normalise_datetime(node.get("createdAt"), "createdAt"),
+        "updated_at": normalise_datetime(node.get("updatedAt"), "updatedAt"),
+        "pushed_at": normalise_datetime(node.get("pushedAt"), "pushedAt"),
+        "language": _text(_field(node.get("primaryLanguage"), "name")),
+        "license": license_id,
+        "license_name": license_name,
+        "topics": _topics(node.get("repositoryTopics")),
+        "stars": _int(node.get("stargazerCount"), "stargazerCount"),
+        "forks": _int(node.get("forkCount"), "forkCount"),
+        "open_issues": _int(_count(node, "openIssues"), "openIssues"),
+        "open_pull_requests": _int(_count(node, "openPullRequests"), "openPullRequests"),
+        "size_kb": _int(node.get("diskUsage"), "diskUsage"),
+        "default_branch": _text(_field(node.get("defaultBranchRef"), "name")),
+        "fork": _bool(node.get("isFork")),
+        "archived": _bool(node.get("isArchived")),
+        "is_template": _bool(node.get("isTemplate")),
+        "has_issues": _bool(node.get("hasIssuesEnabled")),
+        "has_wiki": _bool(node.get("hasWikiEnabled")),
+    }
+    record.update(community_flags_from_graphql(node))
+    record["languages"] = _languages(_language_bytes(node.get("languages")), full_name)
+    return record
+
+
+def community_flags_from_graphql(node: dict[str, Any]) -> dict[str, bool | None]:
+    """``has_*`` flags from the root tree and GitHub's own community detections."""
+    if "rootTree" not in node:
+        flags: dict[str, bool | None] = dict.fromkeys(ROOT_FILES)
+    else:
+        names = _entry_names(node.get("rootTree"))
+        flags = {
+            column: any(pattern.fullmatch(name) for name in names)
+            for column, pattern in ROOT_FILES.items()
+        }
+    detected = {
+        "has_code_of_conduct": node.get("codeOfConduct") is not None,
+        "has_contributing": node.get("contributingGuidelines") is not None,
+        "has_security_policy": node.get("isSecurityPolicyEnabled") is True,
+    }
+    for column, found in detected.items():
+        if found:
+            flags[column] = True
+    return flags
+
+
+def _entry_names(tree: Any) -> list[str]:
+    entries = tree.get("entries") if isinstance(tree, dict) else None
+    return [
+        entry["name"]
+        for entry in entries or []
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+        and entry.get("type") != "tree"
+    ]  # fmt: skip
+
+
+def _nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+    for number, page in enumerate(_required(doc, "pages", list), start=1):
+        body = page.get("body") if isinstance(page, dict) else None
+        org = body.get("organization") if isinstance(body, dict) else None
+        connection = org.get("repositories") if isinstance(org, dict) else None
+        items = connection.get("nodes") if isinstance(connection, dict) else None
+        if not isinstance(items, list):
+            raise SnapshotError(
+                f"snapshot (graphql): page {number} has no 'organization.repositories.nodes' list"
+            )
+        nodes.extend(item for item in items if isinstance(item, dict))
+    return nodes
+
+
+def _license(value: Any) -> tuple[str | None, str | None]:
+    if not isinstance(value, dict):
+        return None, None
+    spdx = _text(value.get("spdxId"))
+    if spdx is None or value.get("key") == "other":
+        spdx = "NOASSERTION"
+    return spdx, _text(value.get("name"))
+
+
+def _topics(value: Any) -> list[str]:
+    nodes = value.get("nodes") if isinstance(value, dict) else None
+    names = {_field(_field(item, "topic"), "name") for item in nodes or []}
+    return sorted(name for name in names if isinstance(name, str) and name)
+
+
+def _language_bytes(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    edges = value.get("edges") if isinstance(value, dict) else None
+    if not isinstance(edges, list):
+        raise SnapshotError("snapshot: 'languages' has no list of 'edges'")
+    result: dict[str, Any] = {}
+    for edge in edges:
+        name = _field(_field(edge, "node"), "name")
+        if isinstance(name, str):
+            result[name] = _field(edge, "size")
+    return result
+
+
+def _count(value: dict[str, Any], key: str) -> Any:
+    return _field(value.get(key), "totalCount")
+
+
+def _field(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None

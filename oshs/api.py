@@ -31,21 +31,42 @@ class ApiSettings:
     api: str = "auto"  # "graphql" | "rest" | "auto": GraphQL whenever there is a token
     enrich: bool = False
     timeout: float = 30.0
+    backoff_factor: float = 0.5  # seconds, doubling per retry of a server error
     # PyGithub's default pause between requests, polite to GitHub; the sandbox needs none.
     seconds_between_requests: float = 0.25
 
 
+class CountingRetry(GithubRetry):
+    """PyGithub's GitHub-aware retry, counting every retry in a counter all its copies share
+    (urllib3 makes a new Retry object on each attempt)."""
+
+    def __init__(self, *, counter: list[int] | None = None, **kwargs: Any) -> None:
+        self.counter = counter if counter is not None else [0]
+        super().__init__(**kwargs)
+
+    def new(self, **kwargs: Any) -> CountingRetry:
+        """A copy for the next attempt, sharing the counter."""
+        return super().new(counter=self.counter, **kwargs)
+
+    def increment(self, *args: Any, **kwargs: Any) -> CountingRetry:  # type: ignore[override]
+        """Count the retry, then let PyGithub decide whether and how long to wait."""
+        self.counter[0] += 1
+        return super().increment(*args, **kwargs)
+
+
 def connect(settings: ApiSettings) -> Github:
-    """A PyGithub client for `settings`, with GitHub-aware retries bounded by `max_wait`."""
-    retry = GithubRetry(
+    """A PyGithub client for `settings`: GitHub-aware retries (5xx, 429 and secondary limits
+    with `Retry-After`) whose waits are bounded by `max_wait`. `github.retries` counts them."""
+    retry = CountingRetry(
         total=5,
-        backoff_factor=0.5,
+        status_forcelist=[*range(500, 600), 429],
+        backoff_factor=settings.backoff_factor,
         backoff_max=min(60.0, settings.max_wait),
         max_rate_limit_wait=settings.max_wait,
         secondary_rate_wait=min(60.0, settings.max_wait),
     )
     auth = Auth.Token(settings.token) if settings.token else None
-    return Github(
+    github = Github(
         auth=auth,
         base_url=settings.api_url.rstrip("/"),
         per_page=PER_PAGE,
@@ -54,6 +75,8 @@ def connect(settings: ApiSettings) -> Github:
         seconds_between_requests=settings.seconds_between_requests,
         seconds_between_writes=settings.seconds_between_requests,  # GraphQL queries are POSTs
     )
+    github.retries = retry.counter  # type: ignore[attr-defined]
+    return github
 
 
 class ApiClient:
@@ -65,6 +88,7 @@ class ApiClient:
 
     def __init__(self, github: Github, api_url: str, etags: dict[str, Any] | None = None) -> None:
         self.requester = github.requester
+        self.retries: list[int] = getattr(github, "retries", [0])
         self.api_url = api_url.rstrip("/")
         self.etags = etags
         self.requests = 0

@@ -52,6 +52,7 @@ class CollectionReport:
     failed: dict[str, str] = field(default_factory=dict)
     requests: int = 0
     not_modified: int = 0
+    retries: int = 0
     dropped_non_public: int = 0
     rate_limit: dict[str, int] = field(default_factory=dict)
     duration_seconds: float = 0.0
@@ -75,6 +76,7 @@ class CollectionReport:
             },
             "requests": self.requests,
             "not_modified": self.not_modified,
+            "retries": self.retries,
             "dropped_non_public": self.dropped_non_public,
             "rate_limit": self.rate_limit,
             "duration_seconds": round(self.duration_seconds, 3),
@@ -127,12 +129,23 @@ def collect_organisation(
 def failure_reason(error: Exception) -> str:
     """One line saying why an organisation could not be collected (never the token)."""
     if isinstance(error, GithubException):
-        message = error.data.get("message") if isinstance(error.data, dict) else None
         meaning = {404: "not found", 451: "unavailable for legal reasons"}.get(error.status)
-        return f"HTTP {error.status}: {meaning or message or 'request failed'}"
+        return f"HTTP {error.status}: {meaning or error_message(error.data)}"
     if isinstance(error, requests.exceptions.RetryError):
         return "gave up after retries (server errors or rate limits)"
     return f"{type(error).__name__}: connection failed or timed out"
+
+
+def error_message(data: Any) -> str:
+    """GitHub's message in an error body: REST's `message`, or GraphQL's first error."""
+    if isinstance(data, dict):
+        errors = data.get("errors")
+        if data.get("message"):
+            return str(data["message"])
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            first = errors[0]
+            return " ".join(str(first.get(key)) for key in ("type", "message") if first.get(key))
+    return "request failed"
 
 
 RECOVERABLE = (GithubException, requests.exceptions.RequestException)
@@ -191,6 +204,7 @@ def collect(
         report.dropped_non_public += dropped
     report.requests = client.requests
     report.not_modified = client.not_modified
+    report.retries = client.retries[0]
     report.rate_limit = dict(client.rate_limit)
     report.duration_seconds = time.monotonic() - started
     return report

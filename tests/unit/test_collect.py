@@ -77,6 +77,7 @@ def test_manifest_summarises_the_collection():
         "repositories": {"nhsx": 3},
         "requests": 4,
         "not_modified": 0,
+        "retries": 0,
         "dropped_non_public": 0,
         "rate_limit": {"remaining": 4996},
         "duration_seconds": 0.0,

@@ -339,6 +339,43 @@ def sandbox(port: int, **_: Any) -> None:
             pass
 
 
+@cli.command()
+@common_options
+@click.option("--message", help="Subject line of the commit (default: version and counts).")
+@click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Rebuild-and-retry rounds when another run pushed first.",
+)
+@click.option("--token-env", default="GITHUB_TOKEN", show_default=True, help="Token variable.")
+@click.option("--dry-run", is_flag=True, help="Say what would be published; commit nothing.")
+@click.option("--result-file", type=click.Path(path_type=Path), help="Also write it as JSON.")
+@handle_errors
+def publish(config_path, orgs, raw_dir, out_dir, package_path, token_env, result_file, **kw: Any):
+    """Commit the changed package and outputs, tag data-v<version>, push; rebuild on a race."""
+    from oshs.pipeline import run_build
+    from oshs.publish import open_repository, publish_package
+
+    config = resolve_config(config_path, orgs)
+    git = open_repository(package_path, token=os.environ.get(token_env) or None)
+    options = {key: kw[key] for key in ("message", "remote", "retries", "dry_run")}
+    result = publish_package(
+        git,
+        package_path,
+        out_dir,
+        rebuild=lambda: run_build(
+            config, raw_dir=raw_dir, out_dir=out_dir, package_path=package_path
+        ),
+        **options,
+    )
+    if result_file:
+        result_file.write_text(result.to_json(), encoding="utf-8")
+    click.echo(result.line())
+
+
 def main() -> None:
     """Entry point of the `oshs` console script."""
     cli(prog_name="oshs")

@@ -33,6 +33,8 @@ FALSE_VALUES = ["false"]
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _SHOWN_ERRORS = 3
+CHANGELOG_NAME = "CHANGELOG.md"
+FIRST_VERSION = "1.0.0"
 
 
 @dataclass
@@ -160,18 +162,20 @@ def write_package(
     version: str,
     created: str,
     sources: list[dict[str, Any]],
+    changelog: str | None = None,
 ) -> dict[str, Any]:
     """Write `<out_dir>/data/<table>.csv` and the descriptor at `package_path`; return it.
 
     Everything is staged beside the descriptor, validated with frictionless, and moved into
     place only when valid (descriptor last). Raises `PackageError` naming the first errors, with
     nothing published, when the staged package is invalid. `out_dir` must lie inside the
-    descriptor's folder (resource paths are relative to the descriptor).
+    descriptor's folder (resource paths are relative to the descriptor). `changelog`, when
+    given, is published with the package as `<out_dir>/CHANGELOG.md` (before the descriptor).
     """
     package_path = Path(package_path)
     root = package_path.parent
     data_dir = Path(out_dir) / "data"
-    resource_dir = _relative_dir(data_dir, root)
+    resource_dir = resource_dir_for(package_path, out_dir)
     tables_bytes = {name: to_csv_bytes(frame) for name, frame in tables.items()}
     descriptor = package_descriptor(
         tables_bytes,
@@ -189,6 +193,10 @@ def write_package(
         moves = [(staged_data / f"{n}.csv", data_dir / f"{n}.csv") for n in tables_bytes]
         for (source, _), data in zip(moves, tables_bytes.values(), strict=True):
             source.write_bytes(data)
+        if changelog is not None:
+            staged_changelog = staging / CHANGELOG_NAME
+            staged_changelog.write_bytes(changelog.encode("utf-8"))
+            moves.append((staged_changelog, Path(out_dir) / CHANGELOG_NAME))
         staged_descriptor = staging / package_path.name
         staged_descriptor.write_bytes(descriptor_bytes(descriptor))
         _raise_if_invalid(validate_package(staged_descriptor), package_path)
@@ -196,6 +204,14 @@ def write_package(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return descriptor
+
+
+def resource_dir_for(package_path: Path, out_dir: Path) -> str:
+    """The folder of the CSVs (`<out_dir>/data`) relative to the descriptor, e.g. `outputs/data`.
+
+    Raises `PackageError` when `out_dir` is outside the descriptor's folder.
+    """
+    return _relative_dir(Path(out_dir) / "data", Path(package_path).parent)
 
 
 def _relative_dir(data_dir: Path, root: Path) -> str:
@@ -267,3 +283,65 @@ def format_report(report: ValidationReport, *, limit: int = 20) -> str:
         if len(report.errors) > limit:
             lines.append(f"  … and {len(report.errors) - limit} more")
     return "\n".join(lines) + "\n"
+
+
+def schema_changes(previous: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The breaking changes from `previous` to `new` descriptor (each a Markdown line).
+
+    A published column removed or renamed (absent from the new table), a column whose type
+    changed, or a whole table removed. Added tables and columns are not breaking.
+    """
+    fields = {
+        r["name"]: {f["name"]: f.get("type") for f in r.get("schema", {}).get("fields", [])}
+        for r in new.get("resources", [])
+    }
+    changes = []
+    for resource in previous.get("resources", []):
+        name = resource.get("name")
+        if name not in fields:
+            changes.append(f"table `{name}` removed")
+            continue
+        for item in resource.get("schema", {}).get("fields", []):
+            type_ = fields[name].get(item.get("name"), None)
+            if item.get("name") not in fields[name]:
+                changes.append(f"column `{name}.{item.get('name')}` removed or renamed")
+            elif type_ != item.get("type"):
+                changes.append(
+                    f"column `{name}.{item.get('name')}` changed type "
+                    f"from {item.get('type')} to {type_}"
+                )
+    return changes
+
+
+def data_changed(previous: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True when the resources (by name) or any resource's hash differ."""
+
+    def hashes(descriptor: dict[str, Any]) -> dict[str, Any]:
+        return {r.get("name"): r.get("hash") for r in descriptor.get("resources", [])}
+
+    return hashes(previous) != hashes(new)
+
+
+def next_version(previous: dict[str, Any] | None, new: dict[str, Any]) -> str:
+    """The semantic version of `new` after `previous` (SPEC §3.4); `new`'s own is ignored.
+
+    First publication: 1.0.0. MAJOR when `schema_changes` finds any; else MINOR when the data
+    changed (`data_changed`); else PATCH when anything else of the descriptor differs
+    (metadata, sources, descriptions); else the previous version (nothing to publish).
+    """
+    if previous is None:
+        return FIRST_VERSION
+    version = str(previous.get("version", ""))
+    if not _VERSION.match(version):
+        raise PackageError(
+            f"previous data package: version {version!r} is not MAJOR.MINOR.PATCH",
+            hint="fix the version in the published datapackage.json",
+        )
+    major, minor, patch = (int(part) for part in version.split("."))
+    if schema_changes(previous, new):
+        return f"{major + 1}.0.0"
+    if data_changed(previous, new):
+        return f"{major}.{minor + 1}.0"
+    if {**previous, "version": None} != {**new, "version": None}:
+        return f"{major}.{minor}.{patch + 1}"
+    return version

@@ -10,29 +10,28 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from oshs.charts import cambrian_explosion_chart
+from oshs.changelog import dates_to_replay, replay
+from oshs.charts import cambrian_explosion_chart, has_history, history_chart
 from oshs.collect import ApiSettings, CollectionReport, collect, connect
 from oshs.config import Config
 from oshs.errors import CollectError, PackageError, SnapshotError
 from oshs.files import write_bytes_atomic, write_text_atomic
-from oshs.normalise import normalise_snapshot
-from oshs.package import format_report, validate_package, write_package
+from oshs.history import read_collections, read_state
+from oshs.package import format_report, resource_dir_for, validate_package, write_package
 from oshs.report import render_report
 from oshs.shards import manifest_name
 from oshs.snapshot import (
     collection_dates,
-    read_collection,
     read_etag_cache,
     write_etag_cache,
     write_manifest,
     write_snapshot,
 )
-from oshs.tables import build_tables
 
 log = logging.getLogger(__name__)
 
 CAMBRIAN_CHART = "charts/cambrian-explosion.svg"
-FIRST_VERSION = "1.0.0"
+HISTORY_CHART = "charts/history.svg"
 
 
 @dataclass(frozen=True)
@@ -105,48 +104,65 @@ def source_of(api_url: str) -> dict[str, str]:
     return {"title": "GitHub API", "path": api_url.rstrip("/")}
 
 
-def latest_collection(raw_dir: Path) -> tuple[str, list[dict[str, Any]]]:
-    """The newest collection date in `raw_dir` and its snapshot documents."""
+def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Path) -> BuildResult:
+    """Advance the published package (the state) with the collections not yet in it (no network).
+
+    The collection dates of `raw_dir` from the state's own date onwards are replayed in order
+    (the state's date is re-applied: a same-day re-collection replaces that day's observation,
+    and the same collection changes no byte); older dates are already in the state.
+    """
     dates = collection_dates(raw_dir)
     if not dates:
         raise SnapshotError(
             f"{raw_dir}: no collection found (expected folders named YYYY-MM-DD with snapshots)",
             hint="run `oshs collect` first, or point --raw-dir at the snapshots",
         )
-    return dates[-1], read_collection(raw_dir, dates[-1])
-
-
-def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Path) -> BuildResult:
-    """Build tables, package, chart and report from the newest collection (no network)."""
-    collected_on, docs = latest_collection(raw_dir)
-    collections = [normalise_snapshot(doc) for doc in docs]
-    tables = build_tables(
-        collections, include_forks=config.include_forks, include_archived=config.include_archived
+    state = read_state(package_path, out_dir)
+    configured = [organisation.login for organisation in config.organisations]
+    collections = read_collections(
+        raw_dir, dates_to_replay(state, dates), configured=configured, source_of=source_of
+    )
+    for collection in collections:
+        for login in collection.failed:
+            log.warning(
+                "%s: %s not collected, carried forward as stale", collection.collected_on, login
+            )
+    metadata = package_metadata(config)
+    release = replay(
+        state,
+        collections,
+        metadata=metadata,
+        resource_dir=resource_dir_for(package_path, out_dir),
+        include_forks=config.include_forks,
+        include_archived=config.include_archived,
     )
     descriptor = write_package(
-        tables,
+        release.tables,
         package_path=package_path,
         out_dir=out_dir,
-        metadata=package_metadata(config),
-        version=FIRST_VERSION,
-        created=f"{collected_on}T00:00:00Z",
-        sources=[source_of(docs[0]["api_url"])],
+        metadata=metadata,
+        version=release.version,
+        created=release.created,
+        sources=release.descriptor["sources"],
+        changelog=release.changelog,
     )
+    collected_on = release.created[:10]
     write_charts_and_report(
         config,
-        tables,
+        release.tables,
         descriptor,
         out_dir=out_dir,
         package_path=package_path,
         collected_on=collected_on,
     )
+    current = ~release.tables["repositories"]["removed"].astype(bool)
     return BuildResult(
         descriptor,
         package_path,
         out_dir,
         collected_on,
-        repositories=len(tables["repositories"]),
-        organisations=len(tables["organisations"]),
+        repositories=int(current.sum()),
+        organisations=len(release.tables["organisations"]),
     )
 
 
@@ -175,10 +191,20 @@ def write_charts_and_report(
         f"Cumulative public repositories of {len(tables['organisations'])} organisations "
         f"by creation date and language, as collected on {collected_on}"
     )
+    charts = [(CAMBRIAN_CHART, alt)]
+    history = tables["organisation_history"]
+    if has_history(history):
+        write_bytes_atomic(out_dir / HISTORY_CHART, history_chart(history))
+        dates = history["collected_on"].nunique()
+        charts.append(
+            (
+                HISTORY_CHART,
+                f"Stars, forks and open issues of all organisations on "
+                f"each of {dates} collection dates, up to {collected_on}",
+            )
+        )
     link = Path(os.path.relpath(package_path, out_dir)).as_posix()
-    text = render_report(
-        tables, descriptor=descriptor, charts=[(CAMBRIAN_CHART, alt)], package_link=link
-    )
+    text = render_report(tables, descriptor=descriptor, charts=charts, package_link=link)
     write_text_atomic(out_dir / "README.md", text)
 
 
@@ -219,27 +245,35 @@ DEMO_TOKEN = "oshs-demo"  # the sandbox accepts any token; this one belongs to n
 
 
 def run_demo(target: Path, *, on_progress: Any = None) -> BuildResult:
-    """Start the sandbox with the bundled sample and run the real pipeline through PyGithub."""
+    """Run the real pipeline through PyGithub against the sandbox serving the bundled sample,
+    once per sample date (two fixed dates, never the clock), building after each."""
     from oshs.config import bundled_config
-    from oshs.sample import SAMPLE_COLLECTED_AT, load_sample
+    from oshs.sample import load_sample_at, load_sample_dates
     from oshs.sandbox import Sandbox
 
-    config = bundled_config()
-    raw_dir = target / "raw"
-    collected_at = datetime.strptime(SAMPLE_COLLECTED_AT, "%Y-%m-%dT%H:%M:%SZ")
-    with Sandbox(load_sample()) as sandbox:
-        settings = ApiSettings(api_url=sandbox.url, token=DEMO_TOKEN, seconds_between_requests=0)
-        report = run_collect(
-            config, settings, raw_dir=raw_dir, collected_at=collected_at, on_progress=on_progress
+    config, raw_dir = bundled_config(), target / "raw"
+    for date in load_sample_dates():
+        dataset = load_sample_at(date)
+        collected_at = datetime.strptime(dataset["collected_at"], "%Y-%m-%dT%H:%M:%SZ")
+        with Sandbox(dataset) as sandbox:
+            settings = ApiSettings(
+                api_url=sandbox.url, token=DEMO_TOKEN, seconds_between_requests=0
+            )
+            report = run_collect(
+                config,
+                settings,
+                raw_dir=raw_dir,
+                collected_at=collected_at,
+                on_progress=on_progress,
+            )
+        if report.failed:
+            raise CollectError(f"the sandbox failed for {', '.join(sorted(report.failed))}")
+        result = run_build(
+            config,
+            raw_dir=raw_dir,
+            out_dir=target / "outputs",
+            package_path=target / "datapackage.json",
         )
-    if report.failed:
-        raise CollectError(f"the sandbox failed for {', '.join(sorted(report.failed))}")
-    result = run_build(
-        config,
-        raw_dir=raw_dir,
-        out_dir=target / "outputs",
-        package_path=target / "datapackage.json",
-    )
     validation = validate_package(result.package_path)
     if not validation.valid:
         raise PackageError(

@@ -138,8 +138,10 @@ ORGANISATIONS = Table(
             "stale",
             "boolean",
             "Stale",
-            "True when the organisation could not be collected "
-            "and its rows were carried forward from the previous publication.",
+            "True when the organisation was not collected in the latest collection (it failed, or "
+            "was not in that run's list) and its rows, and those of its repositories, were "
+            "carried forward unchanged from the previous publication; `collected_on` then says "
+            "when they were last collected.",
             required=True,
         ),
     ),
@@ -252,8 +254,9 @@ REPOSITORIES = Table(
             "removed",
             "boolean",
             "Removed",
-            "True when the repository was absent from the "
-            "latest collection of its organisation (deleted, renamed away, made private).",
+            "True when the repository was absent from the latest successful collection of its "
+            "organisation (deleted, transferred away, made private); its other columns keep the "
+            "values last seen. A repository that comes back is no longer removed.",
             required=True,
         ),
     ),
@@ -319,7 +322,10 @@ TIMELINE = Table(
     name="timeline",
     title="Timeline",
     description="Repositories created per organisation per day (UTC): one row per organisation "
-    "per day on which it created at least one repository of `repositories.csv`.",
+    "per day on which it created at least one repository of `repositories.csv`. Removed "
+    "repositories stay counted at their creation date (the past never shrinks when a repository "
+    "is deleted later), so the counts are of repositories ever published, not of those that "
+    "still exist; `organisation_history.csv` has the counts of each collection.",
     fields=(
         _f("date", "date", "Date", "Creation date (UTC).", required=True),
         _f("organisation", "string", "Organisation", "Login of the organisation.", required=True),
@@ -335,7 +341,7 @@ TIMELINE = Table(
             "cumulative_repositories",
             "integer",
             "Cumulative repositories",
-            "Repositories created up to and including that day.",
+            "Repositories created up to and including that day (removed ones included).",
             required=True,
             minimum=1,
         ),
@@ -358,7 +364,108 @@ TIMELINE = Table(
     foreign_keys=(ForeignKey(("organisation",), "organisations", ("login",)),),
 )
 
+HISTORY_GRAIN = (
+    "One day is the grain: a second collection on the same day replaces that day's observation."
+)
+
+
+def _sum(name: str, title: str, what: str) -> Field:
+    return _f(
+        name,
+        "integer",
+        title,
+        f"{what} of the organisation's repositories not removed (sum of the known values; empty "
+        "when the API gave none, e.g. open issues over plain REST).",
+        minimum=0,
+    )
+
+
+ORGANISATION_HISTORY = Table(
+    name="organisation_history",
+    title="Organisation history",
+    description="The true history: one row per organisation per collection date on which it was "
+    "collected successfully (an organisation that failed gets no row that day; its previous rows "
+    f"stay). Counts cover the repositories of `repositories.csv`. {HISTORY_GRAIN}",
+    fields=(
+        _f("collected_on", "date", "Collected on", "Collection date (UTC).", required=True),
+        _f("organisation", "string", "Organisation", "Login of the organisation.", required=True),
+        _f(
+            "repositories",
+            "integer",
+            "Repositories",
+            "Public repositories seen that day (archived included; forks as configured).",
+            **REQUIRED_COUNT,
+        ),
+        _sum("stars", "Stars", "Stargazers"),
+        _sum("forks", "Forks", "Forks"),
+        _sum("open_issues", "Open issues", "Open issues (pull requests excluded)"),
+        _sum("open_pull_requests", "Open pull requests", "Open pull requests"),
+        _f(
+            "archived",
+            "integer",
+            "Archived",
+            "Repositories seen that day that are archived.",
+            **REQUIRED_COUNT,
+        ),
+        _f(
+            "removed",
+            "integer",
+            "Removed",
+            "Repositories published earlier and absent that day (cumulative: every repository "
+            "of the organisation with `removed = true` in `repositories.csv` as of that day).",
+            **REQUIRED_COUNT,
+        ),
+    ),
+    primary_key=("collected_on", "organisation"),
+    foreign_keys=(ForeignKey(("organisation",), "organisations", ("login",)),),
+)
+
+
+def _tracked(name: str, title: str, what: str) -> Field:
+    return _f(name, "integer", title, f"{what} on that date; empty when the API did not give it.",
+              minimum=0)  # fmt: skip
+
+
+REPOSITORY_HISTORY = Table(
+    name="repository_history",
+    title="Repository history",
+    description="The true history of each repository's counts: a row on the date a repository "
+    "was first seen, and on each later collection date on which one of these values differed "
+    "from its previous row (a value holds until the next row; removals are in "
+    f"`repositories.csv`). {HISTORY_GRAIN}",
+    fields=(
+        _f("collected_on", "date", "Collected on", "Collection date (UTC).", required=True),
+        _f(
+            "repository_id",
+            "integer",
+            "Repository id",
+            "GitHub id of the repository.",
+            required=True,
+        ),
+        _tracked("stars", "Stars", "Stargazers"),
+        _tracked("forks", "Forks", "Forks"),
+        _tracked("open_issues", "Open issues", "Open issues (pull requests excluded)"),
+        _tracked("open_pull_requests", "Open pull requests", "Open pull requests"),
+        _tracked("size_kb", "Size (KB)", "Repository size in kilobytes"),
+        _f("archived", "boolean", "Archived", "Whether the repository was archived."),
+    ),
+    primary_key=("collected_on", "repository_id"),
+    foreign_keys=(ForeignKey(("repository_id",), "repositories", ("id",)),),
+)
+
+HISTORY_TRACKED = ("stars", "forks", "open_issues", "open_pull_requests", "size_kb", "archived")
+"""The repository values whose change adds a `repository_history` row."""
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (ORGANISATIONS, REPOSITORIES, LANGUAGES, TOPICS, TIMELINE)
+    t.name: t
+    for t in (
+        ORGANISATIONS,
+        REPOSITORIES,
+        LANGUAGES,
+        TOPICS,
+        TIMELINE,
+        ORGANISATION_HISTORY,
+        REPOSITORY_HISTORY,
+    )
 }
 """Published tables in resource order."""

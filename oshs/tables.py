@@ -23,6 +23,7 @@ from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TIMELINE, TOPICS
 TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
 FLOAT_FORMAT = "%.6f"
 NO_LICENSE = "none"
+SEEN_COLUMNS = ("first_seen", "last_seen", "removed")
 _DTYPES = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
 
 
@@ -32,38 +33,38 @@ def build_tables(
     include_forks: bool,
     include_archived: bool,
 ) -> dict[str, pd.DataFrame]:
-    """Build `organisations`, `repositories`, `languages`, `topics` and `timeline`.
+    """`organisations`, `repositories`, `languages`, `topics`, `timeline` of one collection.
 
     When one organisation login appears in several collections, the latest (`collected_on`)
     wins; a repository id listed by two organisations (a transfer) is kept once, from the
     latest collection (ties: the organisation login sorting last). Forks are left out unless
     `include_forks`, archived repositories unless `include_archived`; the languages, topics and
-    timeline tables only cover the repositories kept. For now `first_seen` = `last_seen` =
-    `collected_on`, `removed` and `stale` are false (the state comes with history).
+    timeline tables only cover the repositories kept. Without a previous state `first_seen` =
+    `last_seen` = `collected_on`, and `removed` and `stale` are false (`oshs.history` builds
+    on a published state).
     """
-    kept = _latest_per_login(collections)
-    organisations = _organisations(kept)
-    records = _repository_records(kept)
-    repositories = _filter(records, include_forks=include_forks, include_archived=include_archived)
+    kept = latest_per_login(collections)
+    records = repository_records(kept)
+    repositories = records.loc[keep_mask(records, include_forks, include_archived)]
+    repositories = seen_on(repositories)
     return {
-        "organisations": organisations,
-        "repositories": _typed(
-            repositories.assign(topics=repositories["topics"].map(_join_topics)), REPOSITORIES
-        ),
-        "languages": _languages(repositories),
-        "topics": _topics(repositories),
-        "timeline": _timeline(repositories),
+        "organisations": organisations_table(kept),
+        "repositories": repositories_table(repositories),
+        "languages": languages_table(repositories),
+        "topics": topics_table(repositories),
+        "timeline": timeline_table(repositories),
     }
 
 
 def empty_table(table: Table) -> pd.DataFrame:
     """An empty DataFrame with the columns and dtypes of `table`."""
-    return _typed(pd.DataFrame({name: [] for name in table.columns}), table)
+    return typed(pd.DataFrame({name: [] for name in table.columns}), table)
 
 
-def _latest_per_login(
+def latest_per_login(
     collections: Iterable[OrganisationCollection],
 ) -> list[OrganisationCollection]:
+    """One collection per organisation login (case-insensitive), the latest; sorted by login."""
     latest: dict[str, OrganisationCollection] = {}
     for collection in collections:
         key = collection.organisation["login"].lower()
@@ -72,38 +73,56 @@ def _latest_per_login(
     return [latest[key] for key in sorted(latest)]
 
 
-def _organisations(collections: list[OrganisationCollection]) -> pd.DataFrame:
+def organisations_table(collections: list[OrganisationCollection]) -> pd.DataFrame:
+    """`organisations` of freshly collected organisations (`stale` false)."""
     rows = [{**c.organisation, "stale": False} for c in collections]
     frame = pd.DataFrame(rows, columns=ORGANISATIONS.columns)
-    return _typed(frame, ORGANISATIONS)
+    return typed(frame, ORGANISATIONS)
 
 
-def _repository_records(collections: list[OrganisationCollection]) -> pd.DataFrame:
-    columns = [c for c in REPOSITORIES.columns if c not in ("first_seen", "last_seen", "removed")]
+def repository_records(collections: list[OrganisationCollection]) -> pd.DataFrame:
+    """Every repository record of `collections` (one per id, as in `build_tables`), unfiltered.
+
+    Columns: those of `repositories.csv` but `first_seen`, `last_seen`, `removed`; plus
+    `languages` (a dict or None), `topics` (still a list) and `collected_on`; `id` is int64.
+    """
+    columns = [c for c in REPOSITORIES.columns if c not in SEEN_COLUMNS]
     frames = []
     for collection in collections:
         frame = pd.DataFrame(collection.repositories, columns=[*columns, "languages"])
         frame["collected_on"] = collection.collected_on
         frames.append(frame)
     if not frames:
-        return pd.DataFrame(columns=[*columns, "languages", "collected_on"])
+        frames = [pd.DataFrame(columns=[*columns, "languages", "collected_on"])]
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.sort_values(["collected_on", "organisation"], kind="stable")
-    return frame.drop_duplicates("id", keep="last")
+    frame = frame.drop_duplicates("id", keep="last")
+    frame["id"] = frame["id"].astype("int64")
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def _filter(records: pd.DataFrame, *, include_forks: bool, include_archived: bool) -> pd.DataFrame:
+def keep_mask(records: pd.DataFrame, include_forks: bool, include_archived: bool) -> pd.Series:
+    """Which records the configuration publishes: forks and archived ones as configured."""
     keep = pd.Series(True, index=records.index)
     if not include_forks:
         keep &= records["fork"].ne(True)
     if not include_archived:
         keep &= records["archived"].ne(True)
-    frame = records.loc[keep].copy()
+    return keep
+
+
+def seen_on(records: pd.DataFrame) -> pd.DataFrame:
+    """Records seen for the first time: `first_seen` = `last_seen` = `collected_on`."""
+    frame = records.copy()
     frame["first_seen"] = frame["collected_on"]
     frame["last_seen"] = frame["collected_on"]
     frame["removed"] = False
-    frame["id"] = frame["id"].astype("int64")
-    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+    return frame
+
+
+def repositories_table(records: pd.DataFrame) -> pd.DataFrame:
+    """`repositories` from records (topics as lists are joined with `;`)."""
+    return typed(records.assign(topics=records["topics"].map(_join_topics)), REPOSITORIES)
 
 
 def _join_topics(topics: Any) -> str | None:
@@ -112,7 +131,7 @@ def _join_topics(topics: Any) -> str | None:
     return ";".join(sorted(topics))
 
 
-def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+def typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     """Columns of `table`, in order, cast to the in-memory dtypes, sorted by primary key."""
     frame = frame.reindex(columns=table.columns)
     for name, type_ in table.types().items():
@@ -121,7 +140,8 @@ def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _languages(repositories: pd.DataFrame) -> pd.DataFrame:
+def languages_table(repositories: pd.DataFrame) -> pd.DataFrame:
+    """`languages` rows of records whose `languages` is a dict (one pass, linear)."""
     rows = [
         (repo_id, full_name, language, size)
         for repo_id, full_name, languages in zip(
@@ -134,18 +154,22 @@ def _languages(repositories: pd.DataFrame) -> pd.DataFrame:
     frame["bytes"] = frame["bytes"].astype("int64")
     total = frame.groupby("repository_id")["bytes"].transform("sum")
     frame["share"] = (frame["bytes"] / total.where(total > 0)).astype("float64")
-    return _typed(frame, LANGUAGES)
+    return typed(frame, LANGUAGES)
 
 
-def _topics(repositories: pd.DataFrame) -> pd.DataFrame:
+def topics_table(repositories: pd.DataFrame) -> pd.DataFrame:
+    """`topics` rows of records whose `topics` is a list."""
     frame = repositories[["id", "full_name", "topics"]].explode("topics")
     frame = frame.dropna(subset=["topics"]).drop_duplicates(["id", "topics"])
     frame = frame.rename(columns={"id": "repository_id", "topics": "topic"})
-    return _typed(frame, TOPICS)
+    return typed(frame, TOPICS)
 
 
-def _timeline(repositories: pd.DataFrame) -> pd.DataFrame:
-    """Rows per (organisation, creation date); top values by `_running_mode`."""
+def timeline_table(repositories: pd.DataFrame) -> pd.DataFrame:
+    """Rows per (organisation, creation date) of every row given; top values by `_running_mode`.
+
+    `oshs.history` passes removed repositories too, so the past never shrinks.
+    """
     base = repositories.loc[
         repositories["created_at"].notna(), ["organisation", "created_at", "language", "license"]
     ]
@@ -157,7 +181,7 @@ def _timeline(repositories: pd.DataFrame) -> pd.DataFrame:
     frame["cumulative_repositories"] = frame.groupby("organisation")["new_repositories"].cumsum()
     frame["top_language"] = _running_mode(base, "language", frame)
     frame["top_license"] = _running_mode(base, "license", frame)
-    return _typed(frame, TIMELINE)
+    return typed(frame, TIMELINE)
 
 
 def _running_mode(base: pd.DataFrame, column: str, frame: pd.DataFrame) -> np.ndarray:

@@ -8,6 +8,10 @@ per-date stargazer, fork and open-issue totals; organisations absent there are s
 top. Fully deterministic: seeded `random.Random` per organisation, no clock, sorted JSON keys,
 gzip with mtime 0, so two runs give byte-identical files.
 
+A week later (`NEXT_COLLECTED_AT`, 2025-10-13) is stored as changes under the top-level `next`
+key (see `next_week`): counts move, a few repositories are created, archived or deleted in
+several organisations; `oshs.sample.load_sample_at` applies them.
+
 Usage: generate_sample.py [--reference DIR] [--out PATH]
 """
 
@@ -37,6 +41,15 @@ DEFAULT_REFERENCE = REPO.parent / "shared" / "reference" / "nhs-open-source-stat
 DEFAULT_OUT = REPO / "oshs" / "data" / "sample.json.gz"
 COLLECTED_AT = "2025-10-06T06:00:00Z"
 COLLECTED = datetime(2025, 10, 6, 6, 0, 0, tzinfo=UTC)
+NEXT_COLLECTED_AT = "2025-10-13T06:00:00Z"
+NEXT_COLLECTED = datetime(2025, 10, 13, 6, 0, 0, tzinfo=UTC)
+# organisation: (repositories created, archived, deleted) in the week to NEXT_COLLECTED_AT
+NEXT_WEEK = {
+    "nhsengland": (3, 1, 1), "NHSDigital": (2, 1, 1), "opensafely-core": (2, 0, 0),
+    "nhs-r-community": (1, 1, 0), "ukhsa-collaboration": (1, 0, 1), "nhsx": (0, 2, 0),
+    "The-Strategy-Unit": (0, 1, 0), "nhsuk": (0, 0, 2), "CDU-data-science-team": (0, 0, 1),
+}  # fmt: skip
+MOVING = 0.12  # share of active public repositories whose counts move in the week
 # publichealthengland is in neither published file: its 25 repositories are invented.
 INVENTED = {"publichealthengland": 25}
 
@@ -523,6 +536,67 @@ def assign_ids(orgs: list[dict]) -> None:
         org["repositories"].sort(key=lambda r: r["id"])
 
 
+def moved_counts(rng: random.Random, repo: dict) -> dict:
+    """New stars, forks, open issues and pull requests of a repository a week later."""
+    stars = repo["stargazers_count"] + rng.choice([1, 1, 1, 2, 3, 5, 21])
+    issues = max(0, repo["open_issues"] + rng.randint(-1, 2))
+    return {
+        "stargazers_count": stars, "watchers_count": stars,
+        "forks_count": repo["forks_count"] + (rng.random() < 0.3),
+        "open_issues": issues, "open_pull_requests": max(0, repo["open_pull_requests"]
+                                                         + rng.randint(-1, 1)),
+    }  # fmt: skip
+
+
+def touched(rng: random.Random, repo: dict, pushed: bool) -> dict:
+    """`updated_at` (and `pushed_at` when `pushed`) moved into the week before the collection."""
+    moment = COLLECTED + timedelta(seconds=rng.randint(3600, 6 * 86_400))
+    change = {"updated_at": iso(moment)}
+    if pushed:
+        change["pushed_at"] = iso(moment - timedelta(seconds=rng.randint(0, 3000)))
+    return change
+
+
+def week_of_changes(rng: random.Random, org: dict, plan: tuple[int, int, int], next_id: int):
+    """One organisation's changes: (created repositories, deleted ids, updates by id)."""
+    created_n, archived_n, deleted_n = plan
+    active = [r for r in org["repositories"]
+              if r["visibility"] == "public" and not r["fork"] and not r["archived"]]  # fmt: skip
+    deleted = sorted(r["id"] for r in rng.sample(active, deleted_n))
+    alive = [r for r in active if r["id"] not in deleted]
+    updates: dict[str, dict] = {}
+    for repo in rng.sample(alive, archived_n):
+        updates[str(repo["id"])] = {"archived": True, **touched(rng, repo, False)}
+    for repo in alive:
+        if str(repo["id"]) not in updates and rng.random() < MOVING:
+            pushed = rng.random() < 0.5
+            updates[str(repo["id"])] = {**moved_counts(rng, repo), **touched(rng, repo, pushed)}
+    used = {r["name"].lower() for r in org["repositories"]}
+    created = []
+    for k in range(created_n):
+        moment = COLLECTED + timedelta(days=k + 1, hours=rng.randint(1, 9))
+        language = rng.choice(["Python", "R", "TypeScript"])
+        counts = (rng.randint(0, 3), 0, rng.randint(0, 2))
+        repo = make_repo(rng, org["login"], moment, language, "MIT License", counts, used)
+        repo |= {"id": next_id + 1000 * (k + 1), "updated_at": iso(moment + timedelta(hours=2)),
+                 "pushed_at": iso(moment + timedelta(hours=1))}  # fmt: skip
+        created.append(repo)
+    return created, deleted, updates
+
+
+def next_week(orgs: list[dict]) -> dict:
+    """The changes of the week to `NEXT_COLLECTED_AT` (deterministic, seeded separately)."""
+    rng = random.Random("oshs-sample/next-week")
+    next_id = max(r["id"] for o in orgs for r in o["repositories"])
+    changes = {}
+    for org in orgs:
+        plan = NEXT_WEEK.get(org["login"], (0, 0, 0))
+        created, deleted, updates = week_of_changes(rng, org, plan, next_id)
+        next_id += 10_000
+        changes[org["login"]] = {"created": created, "deleted": deleted, "updated": updates}
+    return {"collected_at": NEXT_COLLECTED_AT, "organisations": changes}
+
+
 def build_dataset(reference: Path) -> dict:
     """The whole sample dataset, from the reference figures."""
     published = read_published(reference)
@@ -536,7 +610,8 @@ def build_dataset(reference: Path) -> dict:
         orgs.append(organisation(login, names.get(login.lower(), login), points))
     inject_hostile(orgs)
     assign_ids(orgs)
-    return {"format": 1, "collected_at": COLLECTED_AT, "organisations": orgs}
+    later = next_week(orgs)
+    return {"format": 1, "collected_at": COLLECTED_AT, "organisations": orgs, "next": [later]}
 
 
 def encode(dataset: dict) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import os
 import re
 import subprocess
@@ -99,7 +100,33 @@ def test_the_report_and_chart_are_written(demo_dir):
     assert "![Cumulative public repositories of 31 organisations" in readme
     assert "<script" not in readme
     svg = (demo_dir / "outputs" / "charts" / "cambrian-explosion.svg").read_text(encoding="utf-8")
-    assert svg.startswith("<?xml") and "2025-10-06" in svg
+    assert svg.startswith("<?xml") and "2025-10-13" in svg
+    assert "![Stars, forks and open issues of all organisations on each of 2 collection" in readme
+    assert (demo_dir / "outputs" / "charts" / "history.svg").read_text().startswith("<?xml")
+
+
+def test_the_demo_history_is_true(demo_dir):
+    data = demo_dir / "outputs" / "data"
+    history = read_rows(data / "organisation_history.csv")
+    dates = {}
+    for row in history:
+        dates.setdefault(row["organisation"], set()).add(row["collected_on"])
+    assert len(dates) == 31
+    assert set(map(frozenset, dates.values())) == {frozenset({"2025-10-06", "2025-10-13"})}
+    assert len(read_rows(data / "repository_history.csv")) > 2601
+    removed = [row for row in read_rows(data / "repositories.csv") if row["removed"] == "true"]
+    assert removed and all(row["last_seen"] == "2025-10-06" for row in removed)
+
+
+def test_the_demo_has_a_version_and_a_changelog_of_two_versions(demo_dir):
+    descriptor = json.loads((demo_dir / "datapackage.json").read_text())
+    assert descriptor["version"] == "1.1.0"
+    assert descriptor["created"] == "2025-10-13T00:00:00Z"
+    changelog = (demo_dir / "outputs" / "CHANGELOG.md").read_text()
+    assert re.findall(r"^## (\S+) \((\S+)\)$", changelog, re.M) == [
+        ("1.1.0", "2025-10-13"),
+        ("1.0.0", "2025-10-06"),
+    ]
 
 
 def run_demo_elsewhere(folder: Path, timezone: str, hash_seed: str) -> dict[str, bytes]:

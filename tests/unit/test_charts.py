@@ -195,3 +195,36 @@ def test_png_twin_and_save(tmp_path):
     svg = chart()
     save_chart(svg, tmp_path / "charts" / "cambrian-explosion.svg")
     assert (tmp_path / "charts" / "cambrian-explosion.svg").read_bytes() == svg
+
+
+def organisation_history(dates: list[str]) -> pd.DataFrame:
+    """Two organisations on each date, counts growing; open issues unknown for one."""
+    rows = []
+    for n, day in enumerate(dates):
+        rows.append({"collected_on": day, "organisation": "a", "stars": 10 + n, "forks": 2,
+                     "open_issues": 3 + n})  # fmt: skip
+        rows.append({"collected_on": day, "organisation": "b", "stars": 5, "forks": n,
+                     "open_issues": pd.NA})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    return frame.astype({"stars": "Int64", "forks": "Int64", "open_issues": "Int64"})
+
+
+def test_history_chart_is_deterministic_titled_and_labelled():
+    frame = organisation_history(["2025-10-06", "2025-10-13", "2025-10-20"])
+    assert charts.has_history(frame)
+    svg = charts.history_chart(frame)
+    assert svg == charts.history_chart(frame.sample(frac=1, random_state=1))
+    root = ET.fromstring(svg)
+    title = root.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and title.text == (
+        "Stars, forks and open issues of 2 organisations on each collection date, "
+        "2025-10-06 to 2025-10-20"
+    )
+    assert b"<dc:date>" not in svg
+
+
+def test_history_chart_needs_two_collection_dates():
+    frame = organisation_history(["2025-10-06"])
+    assert not charts.has_history(frame)
+    with pytest.raises(ValueError, match="two collection dates"):
+        charts.history_chart(frame)

@@ -217,3 +217,13 @@ def test_unreadable_descriptor_is_an_invalid_report(tmp_path):
     report = validate_package(path)
     assert not report.valid and report.errors
     assert format_report(report).startswith(f"Data package {path}: INVALID")
+
+
+def test_changelog_is_published_with_the_package(tmp_path):
+    tables = tiny_tables()
+    write_package(tables, package_path=tmp_path / "datapackage.json", out_dir=tmp_path / "outputs",
+                  metadata={"name": "p", "title": "P"}, version="1.0.0",
+                  created="2025-10-06T00:00:00Z", sources=[],
+                  changelog="# Changelog\n")  # fmt: skip
+    assert (tmp_path / "outputs" / "CHANGELOG.md").read_text(encoding="utf-8") == "# Changelog\n"
+    assert not list(tmp_path.glob(".datapackage.json.staging-*"))

@@ -211,3 +211,38 @@ def test_generator_reproduces_the_committed_file(tmp_path: Path) -> None:
     command = [sys.executable, str(script), "--reference", str(REFERENCE), "--out", str(out)]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
     assert out.read_bytes() == SAMPLE_FILE.read_bytes()
+
+
+def test_next_week_of_the_sample() -> None:
+    from oshs.sample import load_sample_at, load_sample_dates
+
+    assert load_sample_dates() == ["2025-10-06", "2025-10-13"]
+    assert load_sample(0) == load_sample() == load_sample_at("2025-10-06")
+    before, after = load_sample(0), load_sample(1)
+    assert "next" not in before and "next" not in after
+    assert after["collected_at"] == "2025-10-13T06:00:00Z"
+    old = {
+        r["id"]: (org["login"], r) for org in before["organisations"] for r in org["repositories"]
+    }
+    new = {
+        r["id"]: (org["login"], r) for org in after["organisations"] for r in org["repositories"]
+    }
+    deleted, created = set(old) - set(new), set(new) - set(old)
+    archived = {
+        i for i in set(old) & set(new) if new[i][1]["archived"] and not old[i][1]["archived"]
+    }
+    starred = {
+        i
+        for i in set(old) & set(new)
+        if new[i][1]["stargazers_count"] > old[i][1]["stargazers_count"]
+    }
+    assert (len(deleted), len(created), len(archived)) == (6, 9, 6)
+    assert len({old[i][0] for i in deleted}) == 5 and len({new[i][0] for i in created}) == 5
+    assert len({new[i][0] for i in archived}) == 5 and len(starred) > 100
+    assert min(created) > max(old)
+    for repo in (r for _, r in new.values()):
+        assert (
+            repo["created_at"] <= repo["pushed_at"] <= repo["updated_at"] <= after["collected_at"]
+        )
+    with pytest.raises(ValueError, match="sample date"):
+        load_sample_at("2025-10-07")

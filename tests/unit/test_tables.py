@@ -78,8 +78,9 @@ def build(*collections: OrganisationCollection, forks=False, archived=True):
 
 def test_columns_dtypes_and_whole_row():
     tables = build(collection("a", [repo(2, topics=["x"]), repo(1)]))
-    for name, table in TABLES.items():
-        assert list(tables[name].columns) == table.columns
+    assert list(tables) == ["organisations", "repositories", "languages", "topics", "timeline"]
+    for name, frame in tables.items():  # the history tables come from oshs.history
+        assert list(frame.columns) == TABLES[name].columns
     repositories = tables["repositories"]
     assert repositories["id"].tolist() == [1, 2]
     assert str(repositories["stars"].dtype) == "Int64"

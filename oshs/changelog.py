@@ -1,0 +1,254 @@
+"""Releases: replaying collections on top of the published state, versions and `CHANGELOG.md`.
+
+`replay` folds `oshs.history.advance` over collection dates, oldest first; after each date it
+computes the descriptor the package would have, its semantic version (`oshs.package.
+next_version`) and, when the version changed, a changelog entry. So a build that replays three
+dates from scratch and three builds of one date each on the previous package end with the same
+tables, version and changelog, byte for byte.
+
+`CHANGELOG.md` is state too: the previous text is kept and each new version's entry is inserted
+above the older ones (newest first). An entry says, per organisation, how many repositories were
+added (new or back after a removal), removed and archived, with totals; the names when there are
+few; which organisations were not collected (stale); and for a MAJOR version, the breaking
+changes. Every GitHub string is escaped with `oshs.report.escape_markdown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from pandas import DataFrame
+
+from oshs.history import Collection, State, advance, empty_tables
+from oshs.package import data_changed, next_version, package_descriptor, schema_changes
+from oshs.report import escape_markdown
+from oshs.tables import to_csv_bytes
+
+CHANGELOG_TITLE = "# Changelog"
+CHANGELOG_INTRO = (
+    "What changed in the data of each version of this data package, newest first. "
+    "MAJOR versions change the published columns, MINOR versions bring new data, "
+    "PATCH versions republish the same data with new metadata."
+)
+NAMES_LIMIT = 20
+"""Repository names are listed for a kind of change when at most this many repositories had it."""
+KINDS = ("added", "removed", "archived")
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a build publishes: the tables, the descriptor (version, created) and the changelog."""
+
+    tables: dict[str, DataFrame]
+    descriptor: dict[str, Any]
+    changelog: str
+
+    @property
+    def version(self) -> str:
+        """The semantic version of the release."""
+        return str(self.descriptor["version"])
+
+    @property
+    def created(self) -> str:
+        """`created` of the descriptor: the newest collection date, `T00:00:00Z`."""
+        return str(self.descriptor["created"])
+
+
+def dates_to_replay(state: State | None, dates: Sequence[str]) -> list[str]:
+    """The collection dates to apply on top of `state`: its own date (replaced) and newer ones.
+
+    Dates older than the state are already in its history and are never replayed.
+    """
+    newest = state.collected_on if state is not None else None
+    return sorted(d for d in set(dates) if newest is None or d >= newest)
+
+
+def replay(
+    state: State | None,
+    collections: Sequence[Collection],
+    *,
+    metadata: Mapping[str, Any],
+    resource_dir: str,
+    include_forks: bool,
+    include_archived: bool,
+) -> Release:
+    """Apply `collections` (oldest first) on top of `state` and return the release.
+
+    With no collection, the state is republished (PATCH when the metadata changed). Raises
+    `ValueError` when there is neither a state nor a collection.
+    """
+    if state is None and not collections:
+        raise ValueError("nothing to build: no previous package and no collection")
+    release = None
+    if state is not None:
+        release = Release(dict(state.tables), dict(state.descriptor), state.changelog)
+    for collection in sorted(collections, key=lambda c: c.collected_on):
+        tables = advance(
+            release.tables if release else None,
+            collection.organisations,
+            collected_on=collection.collected_on,
+            include_forks=include_forks,
+            include_archived=include_archived,
+        )
+        created = f"{collection.collected_on}T00:00:00Z"
+        release = _release(release, tables, created, collection, metadata, resource_dir)
+    if not collections and release is not None:
+        collection = Collection(release.created[:10], ())
+        release = _release(release, release.tables, release.created, collection, metadata,
+                           resource_dir)  # fmt: skip
+    assert release is not None
+    return release
+
+
+def _release(
+    previous: Release | None,
+    tables: dict[str, DataFrame],
+    created: str,
+    collection: Collection,
+    metadata: Mapping[str, Any],
+    resource_dir: str,
+) -> Release:
+    """The release of `tables` after `previous`: descriptor, version, changelog entry."""
+    old = previous.descriptor if previous and previous.descriptor else None
+    sources = list(collection.sources) or list((old or {}).get("sources") or [])
+    descriptor = package_descriptor(
+        {name: to_csv_bytes(frame) for name, frame in tables.items()},
+        metadata=dict(metadata),
+        version=(old or {}).get("version") or "1.0.0",
+        created=created,
+        sources=sources,
+        resource_dir=resource_dir,
+    )
+    version = next_version(old, descriptor)
+    descriptor["version"] = version
+    text = previous.changelog if previous else ""
+    if old is None or version != old.get("version"):
+        before = previous.tables if previous else empty_tables()
+        breaking = schema_changes(old, descriptor) if old else []
+        same = old is not None and not data_changed(old, descriptor)
+        entry = changelog_entry(
+            version, created[:10], before, tables, breaking=breaking, same_data=same
+        )
+        text = prepend_entry(text, entry)
+    return Release(tables, descriptor, text)
+
+
+def repository_changes(
+    previous: Mapping[str, DataFrame], tables: Mapping[str, DataFrame]
+) -> DataFrame:
+    """Per repository that changed: `organisation`, `full_name`, `kind` (added/removed/archived).
+
+    Added: published and not removed now, but absent or removed before (so a repository that
+    comes back counts as added). Removed: removed now, published and not removed before.
+    Archived: archived now and not before, among repositories published before and not removed.
+    """
+    old = previous["repositories"]
+    new = tables["repositories"]
+    old_removed = old["removed"].astype(bool)
+    was_live = new["id"].isin(old.loc[~old_removed, "id"])
+    was_archived = new["id"].isin(old.loc[old["archived"].fillna(False).astype(bool), "id"])
+    removed = new["removed"].astype(bool)
+    archived = new["archived"].astype("boolean").fillna(False).astype(bool)
+    kinds = pd.Series(pd.NA, index=new.index, dtype="string")
+    kinds = kinds.mask(~removed & ~was_live, "added")
+    kinds = kinds.mask(removed & was_live, "removed")
+    kinds = kinds.mask(~removed & was_live & archived & ~was_archived, "archived")
+    frame = new.loc[kinds.notna(), ["organisation", "full_name"]].assign(kind=kinds.dropna())
+    return frame.sort_values(["organisation", "kind", "full_name"], kind="stable")
+
+
+def changelog_entry(
+    version: str,
+    collected_on: str,
+    previous: Mapping[str, DataFrame],
+    tables: Mapping[str, DataFrame],
+    *,
+    breaking: Sequence[str] = (),
+    same_data: bool = False,
+) -> str:
+    """The Markdown entry of one version (ends with a blank line).
+
+    `breaking`: the schema changes of a MAJOR version; `same_data`: a PATCH (metadata only).
+    """
+    lines = [f"## {version} ({collected_on})", ""]
+    if breaking:
+        lines += ["Breaking changes to the published tables:", ""]
+        lines += [f"- {change}" for change in breaking] + [""]
+    changes = repository_changes(previous, tables)
+    repositories = tables["repositories"]
+    live = repositories.loc[~repositories["removed"].astype(bool)]
+    organisations = tables["organisations"]
+    lines.append(
+        f"{len(live):,} public repositories of {len(organisations):,} organisations "
+        f"(collected on {collected_on})."
+    )
+    lines.append("")
+    lines += _counts_table(changes, live) if len(changes) else _no_change(same_data)
+    lines += _names(changes)
+    lines += _stale(organisations)
+    return "\n".join(lines).rstrip("\n") + "\n\n"
+
+
+def _no_change(same_data: bool) -> list[str]:
+    """The line of an entry without repository changes."""
+    if same_data:
+        return ["Republished with new metadata; the data did not change.", ""]
+    return ["No repository was added, removed or archived; counts and details were updated.", ""]
+
+
+def _counts_table(changes: DataFrame, live: DataFrame) -> list[str]:
+    """Markdown table: per organisation with changes, the counts per kind, then the totals."""
+    counts = changes.groupby(["organisation", "kind"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(KINDS), fill_value=0)
+    counts = counts.reindex(sorted(counts.index, key=lambda login: (login.lower(), login)))
+    sizes = live.groupby("organisation").size()
+    lines = [
+        "| Organisation | Added | Removed | Archived | Repositories |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for login, row in counts.iterrows():
+        cells = [f"{int(row[kind]):,}" for kind in KINDS]
+        lines.append(
+            f"| {escape_markdown(login)} | {' | '.join(cells)} | {int(sizes.get(login, 0)):,} |"
+        )
+    totals = [f"**{int(counts[kind].sum()):,}**" for kind in KINDS]
+    lines.append(f"| **Total** | {' | '.join(totals)} | **{len(live):,}** |")
+    return [*lines, ""]
+
+
+def _names(changes: DataFrame) -> list[str]:
+    """Bullet lists of repository names per kind, when there are at most `NAMES_LIMIT`."""
+    lines = []
+    for kind in KINDS:
+        names = changes.loc[changes["kind"] == kind, "full_name"].tolist()
+        if 0 < len(names) <= NAMES_LIMIT:
+            ordered = sorted(names, key=lambda name: (name.lower(), name))
+            shown = ", ".join(escape_markdown(name) for name in ordered)
+            lines += [f"- {kind.capitalize()}: {shown}"]
+    return [*lines, ""] if lines else []
+
+
+def _stale(organisations: DataFrame) -> list[str]:
+    """The line naming the organisations carried forward (stale), if any."""
+    stale = organisations.loc[organisations["stale"].astype(bool)]
+    if stale.empty:
+        return []
+    parts = [
+        f"{escape_markdown(login)} (last collected on {on})"
+        for login, on in zip(stale["login"], stale["collected_on"], strict=True)
+    ]
+    return [f"Not collected, carried forward unchanged (stale): {', '.join(parts)}.", ""]
+
+
+def prepend_entry(changelog: str, entry: str) -> str:
+    """`changelog` with `entry` above its newest entry (a new changelog when it is empty)."""
+    if not changelog.strip():
+        return f"{CHANGELOG_TITLE}\n\n{CHANGELOG_INTRO}\n\n{entry}".rstrip("\n") + "\n"
+    at = changelog.find("\n## ")
+    if at < 0:
+        return changelog.rstrip("\n") + "\n\n" + entry.rstrip("\n") + "\n"
+    head, rest = changelog[: at + 1], changelog[at + 1 :]
+    return head + entry + rest

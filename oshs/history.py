@@ -1,0 +1,344 @@
+"""The published package is the state; each collection advances it (SPEC §3.3).
+
+`read_state` reads the previous package (descriptor, CSVs typed by `oshs.schema`, changelog);
+`advance` applies one collection date to the tables of a state and returns the next tables.
+Everything is a vectorised pandas pass over the tables (near-linear), and pure: the same state
+and collection give the same tables, so replaying several dates at once and building one date
+at a time on top of the last package give the same bytes.
+
+Rules (each is documented in the data dictionary, `oshs.schema`):
+
+- organisations collected that day replace their rows; any organisation of the state that was
+  not collected (it failed, or was not in that run) is carried forward unchanged with
+  `stale = true`, with its repositories, and gets no history row that day;
+- a repository of a collected organisation that is absent is kept with `removed = true`, its
+  last values and `last_seen`; one that comes back is un-removed and keeps its `first_seen`;
+- forks and archived repositories enter the tables as configured; once published, a
+  repository is tracked while it is seen (e.g. archived later with `include_archived: false`);
+- one day is the grain: applying a date already in the state replaces that day's observation
+  of the collected organisations (their history rows of that day are recomputed; a repository
+  first seen only in the replaced observation is dropped; one seen before and missing from the
+  new observation is removed with `last_seen` = its organisation's previous collection date).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pandas import DataFrame
+
+from oshs.errors import PackageError
+from oshs.normalise import OrganisationCollection, normalise_snapshot
+from oshs.schema import (
+    HISTORY_TRACKED,
+    LANGUAGES,
+    ORGANISATION_HISTORY,
+    ORGANISATIONS,
+    REPOSITORIES,
+    REPOSITORY_HISTORY,
+    TABLES,
+    TOPICS,
+    Table,
+)
+from oshs.snapshot import failed_organisations, read_collection
+from oshs.tables import (
+    empty_table,
+    keep_mask,
+    languages_table,
+    latest_per_login,
+    organisations_table,
+    repositories_table,
+    repository_records,
+    seen_on,
+    timeline_table,
+    topics_table,
+    typed,
+)
+
+CHANGELOG_NAME = "CHANGELOG.md"
+COUNTS = ("stars", "forks", "open_issues", "open_pull_requests")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection date: its normalised organisations, the logins that failed, its sources."""
+
+    collected_on: str
+    organisations: tuple[OrganisationCollection, ...]
+    failed: tuple[str, ...] = ()
+    sources: tuple[dict[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class State:
+    """A published package: its tables (typed), its descriptor and its changelog text."""
+
+    tables: dict[str, DataFrame]
+    descriptor: dict[str, Any] = field(default_factory=dict)
+    changelog: str = ""
+
+    @property
+    def collected_on(self) -> str | None:
+        """The newest collection date of the state (`created` of its descriptor)."""
+        created = self.descriptor.get("created")
+        return created[:10] if isinstance(created, str) else None
+
+
+def empty_tables() -> dict[str, DataFrame]:
+    """Every table of `oshs.schema.TABLES`, empty and typed."""
+    return {name: empty_table(table) for name, table in TABLES.items()}
+
+
+def read_state(package_path: Path, out_dir: Path) -> State | None:
+    """The previously published package at `package_path`, or None when there is none.
+
+    Resources are found by their descriptor paths and read with the types of the current data
+    dictionary (columns the previous package lacks are empty; tables it lacks are empty). The
+    changelog is `<out_dir>/CHANGELOG.md` when present. Raises `PackageError` when a descriptor
+    exists but cannot be read: building from scratch would lose the published history.
+    """
+    package_path = Path(package_path)
+    if not package_path.exists():
+        return None
+    try:
+        descriptor = json.loads(package_path.read_text(encoding="utf-8"))
+        paths = {r["name"]: r["path"] for r in descriptor.get("resources", [])}
+        tables = empty_tables()
+        for name in set(paths) & set(TABLES):
+            tables[name] = read_table(package_path.parent / paths[name], TABLES[name])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise PackageError(
+            f"{package_path}: the previous package cannot be read ({error})",
+            hint="restore it (e.g. from git), or move it away to start a new history",
+        ) from None
+    changelog = Path(out_dir) / CHANGELOG_NAME
+    text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
+    return State(tables, descriptor, text)
+
+
+def read_table(path: Path, table: Table) -> DataFrame:
+    """One published CSV as a DataFrame with the in-memory dtypes of `table` (see `oshs.tables`).
+
+    Cells are read as text (empty → missing), so every string survives as published; booleans
+    are `true`/`false`. Columns missing from the file are empty; extra ones are dropped.
+    """
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    frame = raw.reindex(columns=table.columns)
+    for name, type_ in table.types().items():
+        if type_ == "boolean":
+            frame[name] = frame[name].map({"true": True, "false": False}).astype("boolean")
+        elif type_ in ("integer", "number"):
+            frame[name] = pd.to_numeric(frame[name])
+    return typed(frame, table)
+
+
+def advance(
+    tables: Mapping[str, DataFrame] | None,
+    organisations: Iterable[OrganisationCollection],
+    *,
+    collected_on: str,
+    include_forks: bool,
+    include_archived: bool,
+) -> dict[str, DataFrame]:
+    """The tables after the collection of `collected_on` (`organisations`) on top of `tables`.
+
+    `tables` are a state's tables (None: no previous package). See the module docstring.
+    """
+    previous = {**empty_tables(), **(tables or {})}
+    kept = latest_per_login(organisations)
+    fresh_orgs = organisations_table(kept)
+    logins = {login.lower(): login for login in fresh_orgs["login"]}
+    previous = _canonical_logins(previous, logins)
+    records = repository_records(kept)
+    repos, fresh = _repositories(
+        previous, records, logins, collected_on, include_forks, include_archived
+    )
+    stale_ids = repos.loc[~_collected(repos["organisation"], logins), "id"]
+    known_languages = fresh.loc[fresh["languages"].notna()]
+    return {
+        "organisations": _organisations(previous["organisations"], fresh_orgs, logins),
+        "repositories": repos,
+        "languages": _carry(
+            previous["languages"],
+            languages_table(known_languages),
+            repos["id"],
+            known_languages["id"],
+            LANGUAGES,
+        ),
+        "topics": _carry(previous["topics"], topics_table(fresh), repos["id"], fresh["id"], TOPICS),
+        "timeline": timeline_table(repos),
+        "organisation_history": _organisation_history(
+            previous["organisation_history"], repos, logins, collected_on
+        ),
+        "repository_history": _repository_history(
+            previous["repository_history"], repositories_table(fresh), stale_ids, collected_on
+        ),
+    }
+
+
+def _collected(organisation: pd.Series, logins: Mapping[str, str]) -> pd.Series:
+    """Which rows belong to an organisation collected this time (case-insensitive)."""
+    return organisation.str.lower().isin(list(logins)).fillna(False).astype(bool)
+
+
+def _canonical_logins(
+    tables: dict[str, DataFrame], logins: Mapping[str, str]
+) -> dict[str, DataFrame]:
+    """Rewrite organisation logins of the state to the case GitHub now gives (foreign keys)."""
+    result = dict(tables)
+    for name, column in (
+        ("repositories", "organisation"),
+        ("organisation_history", "organisation"),
+    ):
+        frame = tables[name]
+        lower = frame[column].str.lower()
+        if (
+            frame.empty
+            or not (lower.isin(list(logins)) & ~frame[column].isin(logins.values())).any()
+        ):
+            continue
+        renamed = lower.map(logins).fillna(frame[column]).astype(frame[column].dtype)
+        result[name] = frame.assign(**{column: renamed})
+    return result
+
+
+def _organisations(previous: DataFrame, fresh: DataFrame, logins: Mapping[str, str]) -> DataFrame:
+    """Fresh organisations, plus those of the state not collected, carried with `stale`."""
+    carried = previous.loc[~_collected(previous["login"], logins)].assign(stale=True)
+    return typed(pd.concat([_nonempty(carried, ORGANISATIONS), fresh]), ORGANISATIONS)
+
+
+def _nonempty(frame: DataFrame, table: Table) -> DataFrame:
+    """`frame`, or a typed empty table when it has no rows (keeps `concat` dtypes stable)."""
+    return frame if len(frame) else empty_table(table)
+
+
+def _repositories(
+    previous: Mapping[str, DataFrame],
+    records: DataFrame,
+    logins: Mapping[str, str],
+    on: str,
+    include_forks: bool,
+    include_archived: bool,
+) -> tuple[DataFrame, DataFrame]:
+    """The next `repositories` table, and the records seen that day (with `languages`, lists)."""
+    state = previous["repositories"]
+    known = records["id"].isin(state["id"])
+    fresh = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
+    first = fresh["id"].map(state.set_index("id")["first_seen"])
+    fresh["first_seen"] = first.where(first.notna(), fresh["first_seen"])
+    rest = state.loc[~state["id"].isin(fresh["id"])]
+    absent = _collected(rest["organisation"], logins)
+    rest = rest.loc[~(absent & rest["first_seen"].eq(on))]  # seen only in a replaced observation
+    absent = _collected(rest["organisation"], logins)
+    rest = rest.assign(removed=rest["removed"].mask(absent, True))
+    redo = absent & rest["last_seen"].eq(on)
+    if redo.any():
+        before = _previous_dates(previous["organisation_history"], on)
+        dates = rest.loc[redo, "organisation"].str.lower().map(before)
+        dates = dates.where(dates.notna(), rest.loc[redo, "first_seen"])
+        rest = rest.assign(last_seen=rest["last_seen"].mask(redo, dates))
+    fresh_table = repositories_table(fresh)
+    frames = [_nonempty(rest, REPOSITORIES), _nonempty(fresh_table, REPOSITORIES)]
+    return typed(pd.concat(frames), REPOSITORIES), fresh
+
+
+def _previous_dates(history: DataFrame, on: str) -> pd.Series:
+    """Per lower-cased login, its latest collection date before `on`."""
+    earlier = history.loc[history["collected_on"] < on]
+    return earlier.groupby(earlier["organisation"].str.lower())["collected_on"].max()
+
+
+def _carry(
+    previous: DataFrame, fresh: DataFrame, ids: pd.Series, replaced: pd.Series, table: Table
+) -> DataFrame:
+    """Rows of `fresh`; the state's rows of repositories in `ids` but not `replaced` are kept."""
+    keep = previous["repository_id"].isin(ids) & ~previous["repository_id"].isin(replaced)
+    frames = [_nonempty(previous.loc[keep], table), _nonempty(fresh, table)]
+    return typed(pd.concat(frames), table)
+
+
+def _organisation_history(
+    previous: DataFrame, repos: DataFrame, logins: Mapping[str, str], on: str
+) -> DataFrame:
+    """The state's rows (the day's rows of the collected organisations replaced) + today's."""
+    replaced = previous["collected_on"].eq(on) & _collected(previous["organisation"], logins)
+    mine = repos.loc[_collected(repos["organisation"], logins)]
+    live = mine.loc[~mine["removed"].astype(bool)]
+    grouped = live.groupby("organisation")
+    today = DataFrame(
+        {
+            "repositories": grouped.size(),
+            **{name: grouped[name].sum(min_count=1) for name in COUNTS},
+            "archived": grouped["archived"].sum(),
+            "removed": mine.loc[mine["removed"].astype(bool)].groupby("organisation").size(),
+        }
+    )
+    today = today.reindex(sorted(logins.values()))
+    today[["repositories", "archived", "removed"]] = today[
+        ["repositories", "archived", "removed"]
+    ].fillna(0)
+    today = today.rename_axis("organisation").reset_index().assign(collected_on=on)
+    frames = [
+        _nonempty(previous.loc[~replaced], ORGANISATION_HISTORY),
+        typed(today, ORGANISATION_HISTORY),
+    ]
+    return typed(pd.concat(frames), ORGANISATION_HISTORY)
+
+
+def _repository_history(
+    previous: DataFrame, fresh: DataFrame, stale_ids: pd.Series, on: str
+) -> DataFrame:
+    """The state's rows (the day's rows replaced) + a row per repository seen whose values changed.
+
+    The day's rows of repositories of organisations not collected (stale) are kept.
+    """
+    kept = previous.loc[previous["collected_on"].ne(on) | previous["repository_id"].isin(stale_ids)]
+    today = fresh.loc[:, ["id", *HISTORY_TRACKED]].rename(columns={"id": "repository_id"})
+    today = today.loc[~today["repository_id"].isin(stale_ids)].reset_index(drop=True)
+    earlier = kept.loc[kept["collected_on"] < on].sort_values(
+        ["repository_id", "collected_on"], kind="stable"
+    )
+    last = earlier.drop_duplicates("repository_id", keep="last").set_index("repository_id")
+    before = last.reindex(today["repository_id"]).reset_index(drop=True)
+    changed = ~today["repository_id"].isin(last.index).to_numpy()
+    for name in HISTORY_TRACKED:
+        now, then = today[name], before[name].astype(today[name].dtype)
+        differs = (now != then).fillna(False).astype(bool) | (now.isna() != then.isna())
+        changed |= differs.to_numpy()
+    today = today.loc[changed].assign(collected_on=on)
+    frames = [_nonempty(kept, REPOSITORY_HISTORY), typed(today, REPOSITORY_HISTORY)]
+    return typed(pd.concat(frames), REPOSITORY_HISTORY)
+
+
+def read_collections(
+    raw_dir: Path,
+    dates: Iterable[str],
+    *,
+    configured: Iterable[str] = (),
+    source_of: Callable[[str], dict[str, str]] | None = None,
+) -> list[Collection]:
+    """The collections of `dates` in `raw_dir`, normalised, oldest first.
+
+    `failed` are the logins the date's manifest names as failed, plus the `configured` logins
+    without a snapshot; `sources` is `source_of(api_url)` of the first snapshot, when given. A
+    date whose every organisation failed (a manifest, no snapshot) gives an empty collection.
+    """
+    result = []
+    for date in sorted(dates):
+        folder = Path(raw_dir) / date
+        docs = read_collection(raw_dir, date) if any(folder.glob("*.json.gz")) else []
+        failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
+        seen = {str(doc.get("login", "")).lower() for doc in docs}
+        failed |= {login for login in configured if login.lower() not in seen}
+        sources = (source_of(docs[0]["api_url"]),) if source_of and docs else ()
+        organisations = tuple(normalise_snapshot(doc) for doc in docs)
+        result.append(
+            Collection(date, organisations, tuple(sorted(failed, key=str.lower)), sources)
+        )
+    return result

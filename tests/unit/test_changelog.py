@@ -1,0 +1,154 @@
+"""oshs.changelog (replay, versions, CHANGELOG.md) and the version rules of oshs.package."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from test_history import D1, D2, D3, METADATA, coll, repo
+
+from oshs.changelog import dates_to_replay, prepend_entry, replay
+from oshs.history import Collection, State, read_state
+from oshs.package import next_version, schema_changes, write_package
+
+OPTIONS = {"resource_dir": "outputs/data", "include_forks": False, "include_archived": True}
+SOURCES = ({"title": "GitHub API", "path": "https://api.github.com"},)
+
+
+def day1() -> Collection:
+    return Collection(
+        D1, (coll("a", D1, repo(1), repo(2)), coll("b", D1, repo(3, "b"))), (), SOURCES
+    )
+
+
+def day2() -> Collection:
+    organisations = (
+        coll("a", D2, repo(1, stars=7, archived=True), repo(4, name="x|<b>", full_name="a/x|<b>")),
+    )
+    return Collection(D2, organisations, ("b",), SOURCES)
+
+
+def build(state, *collections, metadata=METADATA):
+    return replay(state, list(collections), metadata=metadata, **OPTIONS)
+
+
+def publish(release, root: Path) -> State:
+    """Write `release` as a package under `root` and read it back as the next state."""
+    write_package(release.tables, package_path=root / "datapackage.json",
+                  out_dir=root / "outputs", metadata=METADATA, version=release.version,
+                  created=release.created, sources=release.descriptor["sources"],
+                  changelog=release.changelog)  # fmt: skip
+    state = read_state(root / "datapackage.json", root / "outputs")
+    assert state is not None
+    return state
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_first_publication_is_1_0_0_dated_by_the_collection():
+    release = build(None, day1())
+    assert release.version == "1.0.0"
+    assert release.created == f"{D1}T00:00:00Z"
+    assert release.changelog.count("\n## ") == 1 and "## 1.0.0 (2025-10-06)" in release.changelog
+
+
+def test_new_data_is_minor_and_the_changelog_grows_newest_first():
+    release = build(build(None, day1()), day2())
+    assert release.version == "1.1.0" and release.created == f"{D2}T00:00:00Z"
+    text = release.changelog
+    assert text.index("## 1.1.0 (2025-10-07)") < text.index("## 1.0.0 (2025-10-06)")
+    entry = text[text.index("## 1.1.0") : text.index("## 1.0.0")]
+    assert entry == (
+        "## 1.1.0 (2025-10-07)\n\n"
+        "3 public repositories of 2 organisations (collected on 2025-10-07).\n\n"
+        "| Organisation | Added | Removed | Archived | Repositories |\n"
+        "| --- | ---: | ---: | ---: | ---: |\n"
+        "| a | 1 | 1 | 1 | 2 |\n"
+        "| **Total** | **1** | **1** | **1** | **3** |\n\n"
+        "- Added: a/x\\|&lt;b&gt;\n"
+        "- Removed: a/r2\n"
+        "- Archived: a/r1\n\n"
+        "Not collected, carried forward unchanged (stale): b (last collected on 2025-10-06).\n\n"
+    )
+
+
+def test_same_collection_again_keeps_the_version_and_every_byte():
+    first = build(None, day1())
+    again = build(first_state(first), day1())
+    assert again.version == "1.0.0"
+    assert again.descriptor == first.descriptor and again.changelog == first.changelog
+
+
+def first_state(release) -> State:
+    return State(release.tables, release.descriptor, release.changelog)
+
+
+def test_metadata_only_is_a_patch():
+    first = build(None, day1())
+    release = build(first_state(first), day1(), metadata={**METADATA, "title": "New title"})
+    assert release.version == "1.0.1"
+    assert "## 1.0.1 (2025-10-06)" in release.changelog
+    assert "Republished with new metadata; the data did not change." in release.changelog
+    republished = build(first_state(first), metadata={**METADATA, "title": "New title"})
+    assert republished.version == "1.0.1" and republished.tables is not None
+
+
+def test_schema_change_is_major():
+    first = build(None, day1())
+    previous = copy.deepcopy(first.descriptor)
+    fields = previous["resources"][1]["schema"]["fields"]
+    fields.append({"name": "watchers", "type": "integer"})
+    next(f for f in fields if f["name"] == "stars")["type"] = "number"
+    assert schema_changes(previous, first.descriptor) == [
+        "column `repositories.stars` changed type from number to integer",
+        "column `repositories.watchers` removed or renamed",
+    ]
+    release = build(State(first.tables, previous, first.changelog), day2())
+    assert release.version == "2.0.0"
+    assert "- column `repositories.watchers` removed or renamed" in release.changelog
+
+
+def test_version_rules_of_next_version():
+    first = build(None, day1()).descriptor
+    assert next_version(None, first) == "1.0.0"
+    assert next_version(first, first) == "1.0.0"
+    other = copy.deepcopy(first)
+    other["resources"][0]["hash"] = "sha256:0"
+    assert next_version({**first, "version": "1.4.2"}, other) == "1.5.0"
+    fewer = {**first, "resources": first["resources"][:-1]}
+    assert next_version(first, fewer) == "2.0.0"
+    assert next_version(fewer, first) == "1.1.0"  # a new table is new data
+
+
+def test_incremental_and_all_at_once_builds_are_byte_identical(tmp_path: Path):
+    third = Collection(D3, (coll("a", D3, repo(1), repo(2)), coll("b", D3)), (), SOURCES)
+    once = build(None, day1(), day2(), third)
+    publish(once, tmp_path / "once")
+    state = None
+    for collection in (day1(), day2(), third):
+        state = publish(build(state, collection), tmp_path / "steps")
+    assert files(tmp_path / "once") == files(tmp_path / "steps")
+    assert once.version == "1.2.0"
+    again = build(state, third)
+    publish(again, tmp_path / "steps")
+    assert files(tmp_path / "once") == files(tmp_path / "steps")
+
+
+def test_dates_to_replay_start_at_the_states_own_date():
+    first = build(None, day1())
+    state = first_state(first)
+    assert dates_to_replay(None, [D2, D1]) == [D1, D2]
+    assert dates_to_replay(state, ["2025-10-01", D1, D3, D2]) == [D1, D2, D3]
+    with pytest.raises(ValueError, match="nothing to build"):
+        build(None)
+
+
+def test_prepend_entry():
+    text = prepend_entry("", "## 1.0.0 (d)\n\nx\n\n")
+    assert text.startswith("# Changelog\n\n") and text.endswith("## 1.0.0 (d)\n\nx\n")
+    assert prepend_entry(text, "## 1.1.0 (e)\n\ny\n\n").endswith(
+        "## 1.1.0 (e)\n\ny\n\n## 1.0.0 (d)\n\nx\n"
+    )

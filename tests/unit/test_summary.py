@@ -1,0 +1,110 @@
+"""oshs.summary: the Action's job summary and outputs, every GitHub string escaped."""
+
+from __future__ import annotations
+
+import json
+
+from oshs.summary import (
+    action_outputs,
+    change_lines,
+    main,
+    rate_limit_line,
+    render_summary,
+    repository_changes,
+    write_outputs,
+)
+
+MANIFEST = {
+    "collected_at": "2025-10-06T06:00:00Z",
+    "organisations": {"collected": ["nhsx", "Org_*x*"], "failed": {"ghost": "404 <b>Not</b>"}},
+    "requests": 7,
+    "rate_limit": {"limit": 5000, "remaining": 4990, "reset": 1759737600, "used": 10},
+}
+REPOSITORIES = [
+    {"id": "1", "organisation": "nhsx", "full_name": "nhsx/a", "stars": "3", "removed": "false"},
+    {"id": "2", "organisation": "nhsx", "full_name": "nhsx/b", "stars": "4", "removed": "true"},
+    {"id": "3", "organisation": "Org_*x*", "full_name": "Org_*x*/c", "stars": "", "removed": ""},
+]
+RESULT = {
+    "changed": True, "version": "1.1.0", "previous_version": "1.0.0", "tag": "data-v1.1.0",
+    "commit": "0123456789abcdef", "added": ["Org_*x*/c"], "removed": [], "dry_run": False,
+}  # fmt: skip
+
+
+def test_repository_changes_count_disappeared_and_flagged_rows_as_removed():
+    old = "id,full_name,removed\n1,o/a,false\n2,o/b,false\n3,o/c,false\n"
+    new = "id,full_name,removed\n1,o/a,false\n2,o/b,true\n4,o/d,false\n"
+    assert repository_changes(old, new) == (["o/d"], ["o/b", "o/c"])
+    assert repository_changes(None, "id,full_name\n5,o/e\n") == (["o/e"], [])
+
+
+def test_the_summary_has_totals_a_table_the_change_and_the_rate_limit():
+    text = render_summary(MANIFEST, {"title": "T", "version": "1.1.0"}, REPOSITORIES, RESULT)
+    assert text.splitlines() == [
+        "## T",
+        "",
+        "**2** repositories of **2** organisations (**1** failed), collected at "
+        "2025-10-06T06:00:00Z, data package version **1.1.0**.",
+        "",
+        "| Organisation | Status | Repositories | Stars |",
+        "| --- | --- | --- | ---: |",
+        "| ghost | failed: 404 &lt;b&gt;Not&lt;/b&gt; | 0 | 0 |",
+        "| nhsx | collected | 1 | 3 |",
+        "| Org\\_\\*x\\* | collected | 1 | 0 |",
+        "",
+        "### What changed",
+        "",
+        "Version 1.0.0 → 1.1.0, committed as `0123456789ab` and tagged `data-v1.1.0`.",
+        "",
+        "Added: 1 repositories",
+        "- Org\\_\\*x\\*/c",
+        "",
+        "Removed: 0 repositories",
+        "",
+        "### API usage",
+        "",
+        "7 API requests; rate limit: 10 of 5000 used, 4990 remaining, resets at "
+        "2025-10-06 08:00 UTC.",
+    ]
+
+
+def test_change_lines_without_a_publication_or_a_change():
+    assert change_lines(None) == [
+        "Nothing was published: the run stopped before a package could be built."
+    ]
+    assert change_lines({"changed": False}) == [
+        "No change since the last publication: nothing was committed."
+    ]
+    assert rate_limit_line({"requests": 3}) == "3 API requests."
+    assert render_summary(None, None, [], None).splitlines() == [
+        "## oshs data package",
+        "",
+        "No collection manifest: nothing was collected.",
+    ]
+
+
+def test_outputs_are_written_in_the_delimited_form(tmp_path):
+    outputs = action_outputs(MANIFEST, {"version": "1.1.0"}, REPOSITORIES, RESULT)
+    assert outputs == {
+        "changed": "true",
+        "version": "1.1.0",
+        "repositories": "2",
+        "organisations-failed": "ghost",
+    }
+    path = tmp_path / "output"
+    write_outputs(path, {"changed": "true"})
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("changed<<oshs_") and lines[1:] == ["true", lines[0][9:]]
+
+
+def test_main_reads_the_files_and_writes_summary_and_outputs(tmp_path):
+    raw = tmp_path / "raw" / "2025-10-06"
+    raw.mkdir(parents=True)
+    (raw / "manifest.json").write_text(json.dumps(MANIFEST))
+    (tmp_path / "result.json").write_text(json.dumps(RESULT))
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    args = ["--raw-dir", str(tmp_path / "raw"), "--package", str(tmp_path / "missing.json")]
+    args += ["--result", str(tmp_path / "result.json"), "--summary-file", str(summary)]
+    assert main([*args, "--output-file", str(output)]) == 0
+    assert "| ghost | failed: 404 &lt;b&gt;Not&lt;/b&gt; | 0 | 0 |" in summary.read_text()
+    assert "organisations-failed<<" in output.read_text()

@@ -1,0 +1,59 @@
+"""Sharded collection merges to the same package as one run; GitHub Enterprise Server paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import BIG_ORG, SMALL_ORG
+
+from oshs.cli import cli
+from oshs.sample import load_sample
+from oshs.sandbox import Sandbox
+
+COLLECTED_AT = "2025-10-06T06:00:00Z"
+
+
+def oshs(args: list[str], cwd: Path, monkeypatch) -> None:
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    result = CliRunner().invoke(cli, [*args, "-q"])
+    assert result.exit_code == 0, result.output
+
+
+def published(root: Path) -> dict[str, bytes]:
+    files = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]
+    return {str(p.relative_to(root)): p.read_bytes() for p in files if p.is_file()}
+
+
+def test_the_union_of_shards_builds_the_same_bytes_as_one_run(tmp_path, monkeypatch):
+    with Sandbox(load_sample()) as sandbox:
+        api = ["--api-url", sandbox.url, "--collected-at", COLLECTED_AT]
+        whole, sharded = tmp_path / "whole", tmp_path / "sharded"
+        whole.mkdir()
+        sharded.mkdir()
+        oshs(["collect", *api], whole, monkeypatch)
+        for k in (1, 2, 3):  # each shard in its own job and folder, merged like artifacts
+            shard = tmp_path / f"shard-{k}"
+            shard.mkdir()
+            oshs(["collect", "--shard", f"{k}/3", *api], shard, monkeypatch)
+            shutil.copytree(shard / ".oshs", sharded / ".oshs", dirs_exist_ok=True)
+    oshs(["build"], whole, monkeypatch)
+    oshs(["build"], sharded, monkeypatch)
+    manifests = sorted(p.name for p in (sharded / ".oshs" / "raw" / "2025-10-06").glob("*.json"))
+    assert manifests == [f"manifest-shard-{k}-of-3.json" for k in (1, 2, 3)]
+    assert len(list((sharded / ".oshs" / "raw" / "2025-10-06").glob("*.json.gz"))) == 31
+    assert published(sharded) == published(whole)
+
+
+def test_a_collection_through_a_github_enterprise_server_mount(make_sandbox, tmp_path, monkeypatch):
+    sandbox = make_sandbox(prefix="/api/v3")
+    assert sandbox.url.endswith("/api/v3")
+    oshs(
+        ["run", "--orgs", f"{BIG_ORG},{SMALL_ORG}", "--api-url", sandbox.url], tmp_path, monkeypatch
+    )
+    paths = {record.path for record in sandbox.requests}
+    assert paths == {"/graphql"}  # all over GraphQL, at PyGithub's GHES URL …/api/graphql
+    rows = (tmp_path / "outputs" / "data" / "organisations.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in rows] == ["login", BIG_ORG, SMALL_ORG]

@@ -9,29 +9,25 @@ from pathlib import Path
 
 from conftest import BIG_ORG, SMALL_ORG, make_dataset, make_repository
 
-from oshs.changelog import dates_to_replay, replay
 from oshs.collect import ApiSettings
 from oshs.config import parse_config
-from oshs.history import read_collections, read_state
-from oshs.package import resource_dir_for, validate_package, write_package
-from oshs.pipeline import run_collect, source_of
-from oshs.snapshot import collection_dates
+from oshs.package import validate_package
+from oshs.pipeline import run_build, run_collect
+from oshs.sandbox.server import Reply
 
 DATES = ("2025-10-06", "2025-10-13", "2025-10-20")
 CONFIG = parse_config(f"organisations:\n  - login: {BIG_ORG}\n  - login: {SMALL_ORG}\n", "t.yaml")
-METADATA = {"name": "history-test", "title": "History test"}
 
 
 def datasets() -> list[dict]:
-    """Three weeks: week 2 deletes repo-011, stars repo-012, adds one and loses the small org;
-    week 3 brings repo-011 and the small org back."""
+    """Three weeks: week 2 deletes repo-011, stars repo-012, adds one, and the small org fails
+    with server errors beyond the retries; week 3 brings repo-011 and the small org back."""
     first = make_dataset()
     second = make_dataset()
     big = second["organisations"][0]
     big["repositories"] = [r for r in big["repositories"] if r["name"] != "repo-011"]
     next(r for r in big["repositories"] if r["name"] == "repo-012")["stargazers_count"] += 10
     big["repositories"].append(make_repository(300, created_at="2025-10-10T10:00:00Z"))
-    del second["organisations"][1]
     third = make_dataset()
     third["organisations"][0]["repositories"] = [
         *big["repositories"],
@@ -40,28 +36,31 @@ def datasets() -> list[dict]:
     return [first, second, third]
 
 
+def server_errors_for(login: str):
+    """A sandbox interceptor: every GraphQL query about `login` gets a 502."""
+    return lambda ctx: (
+        Reply(502, {"message": "Server Error"}) if login in ctx.body.decode() else None
+    )
+
+
 def collect_week(make_sandbox, dataset: dict, date: str, raw_dir: Path) -> None:
     with make_sandbox(dataset) as sandbox:
-        settings = ApiSettings(api_url=sandbox.url, token="t", seconds_between_requests=0)
+        if date == DATES[1]:
+            sandbox.add_interceptor(server_errors_for(SMALL_ORG))
+        settings = ApiSettings(api_url=sandbox.url, token="t", seconds_between_requests=0,
+                               backoff_factor=0.01)  # fmt: skip
         moment = datetime.strptime(f"{date}T06:00:00", "%Y-%m-%dT%H:%M:%S")
-        run_collect(CONFIG, settings, raw_dir=raw_dir, collected_at=moment)
+        report = run_collect(CONFIG, settings, raw_dir=raw_dir, collected_at=moment)
+    failed = {SMALL_ORG: "gave up after retries (server errors or rate limits)"}
+    assert report.failed == (failed if date == DATES[1] else {})
 
 
 def build(raw_dir: Path, root: Path) -> str:
-    """The wiring of docs/wiring-history.md; returns the published version."""
-    package, out = root / "datapackage.json", root / "outputs"
-    state = read_state(package, out)
-    logins = [o.login for o in CONFIG.organisations]
-    todo = dates_to_replay(state, collection_dates(raw_dir))
-    collections = read_collections(raw_dir, todo, configured=logins, source_of=source_of)
-    where = resource_dir_for(package, out)
-    release = replay(state, collections, metadata=METADATA, resource_dir=where,
-                     include_forks=False, include_archived=True)  # fmt: skip
-    write_package(release.tables, package_path=package, out_dir=out, metadata=METADATA,
-                  version=release.version, created=release.created,
-                  sources=release.descriptor["sources"], changelog=release.changelog)  # fmt: skip
-    assert validate_package(package).valid
-    return release.version
+    """`oshs build` into `root`; returns the published version."""
+    result = run_build(CONFIG, raw_dir=raw_dir, out_dir=root / "outputs",
+                       package_path=root / "datapackage.json")  # fmt: skip
+    assert validate_package(result.package_path).valid
+    return result.descriptor["version"]
 
 
 def files(root: Path) -> dict[str, bytes]:

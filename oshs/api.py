@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from github import Auth, Github, GithubRetry
+from urllib3.exceptions import MaxRetryError, ResponseError
 
 from oshs.errors import CollectError
 
@@ -36,28 +37,56 @@ class ApiSettings:
     seconds_between_requests: float = 0.25
 
 
-class CountingRetry(GithubRetry):
-    """PyGithub's GitHub-aware retry, counting every retry in a counter all its copies share
-    (urllib3 makes a new Retry object on each attempt)."""
+@dataclass
+class Waits:
+    """Seconds a run has spent waiting (retry backoffs, `Retry-After`, rate-limit resets),
+    against its one allowance, `--max-wait`."""
 
-    def __init__(self, *, counter: list[int] | None = None, **kwargs: Any) -> None:
+    limit: float
+    spent: float = 0.0
+
+    def allows(self, seconds: float) -> bool:
+        """True when waiting `seconds` more stays within the allowance."""
+        return self.spent + seconds <= self.limit
+
+
+class CountingRetry(GithubRetry):
+    """PyGithub's GitHub-aware retry, counting every retry and charging every wait to the
+    run's `Waits`, which all its copies share (urllib3 makes a new Retry on each attempt)."""
+
+    def __init__(
+        self, *, counter: list[int] | None = None, waits: Waits | None = None, **kwargs: Any
+    ) -> None:
         self.counter = counter if counter is not None else [0]
+        self.waits = waits if waits is not None else Waits(float("inf"))
         super().__init__(**kwargs)
 
     def new(self, **kwargs: Any) -> CountingRetry:
-        """A copy for the next attempt, sharing the counter."""
-        return super().new(counter=self.counter, **kwargs)
+        """A copy for the next attempt, sharing the counter and the waits."""
+        return super().new(counter=self.counter, waits=self.waits, **kwargs)
 
     def increment(self, *args: Any, **kwargs: Any) -> CountingRetry:  # type: ignore[override]
         """Count the retry, then let PyGithub decide whether and how long to wait."""
         self.counter[0] += 1
         return super().increment(*args, **kwargs)
 
+    def sleep(self, response: Any = None) -> None:
+        """Wait as PyGithub decided, unless that would pass `--max-wait` in all: then give up."""
+        after = self.get_retry_after(response) if response is not None else None
+        wait = after if after is not None else self.get_backoff_time()
+        if not self.waits.allows(wait):
+            reason = ResponseError(f"waiting {wait:g} s more would pass --max-wait")
+            raise MaxRetryError(None, "", reason)  # type: ignore[arg-type]
+        started = time.monotonic()
+        super().sleep(response)
+        self.waits.spent += time.monotonic() - started
+
 
 def connect(settings: ApiSettings) -> Github:
     """A PyGithub client for `settings`: GitHub-aware retries (5xx, 429 and secondary limits
     with `Retry-After`) whose waits are bounded by `max_wait`. `github.retries` counts them."""
     retry = CountingRetry(
+        waits=Waits(settings.max_wait),
         total=5,
         status_forcelist=[*range(500, 600), 429],
         backoff_factor=settings.backoff_factor,
@@ -76,6 +105,7 @@ def connect(settings: ApiSettings) -> Github:
         seconds_between_writes=settings.seconds_between_requests,  # GraphQL queries are POSTs
     )
     github.retries = retry.counter  # type: ignore[attr-defined]
+    github.waits = retry.waits  # type: ignore[attr-defined]
     return github
 
 
@@ -89,6 +119,7 @@ class ApiClient:
     def __init__(self, github: Github, api_url: str, etags: dict[str, Any] | None = None) -> None:
         self.requester = github.requester
         self.retries: list[int] = getattr(github, "retries", [0])
+        self.waits: Waits | None = getattr(github, "waits", None)
         self.api_url = api_url.rstrip("/")
         self.etags = etags
         self.requests = 0
@@ -141,6 +172,11 @@ class Budget:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     waited: float = 0.0
+    waits: Waits | None = None  # shared with the retries; made from max_wait and waited if None
+
+    def __post_init__(self) -> None:
+        if self.waits is None:
+            self.waits = Waits(self.max_wait, self.waited)
 
     def ensure(self, client: ApiClient, needed: int) -> None:
         """Return when `needed` points are left, waiting for the reset if that fits."""
@@ -148,7 +184,7 @@ class Budget:
         if remaining is None or remaining >= needed:
             return
         wait = max(0.0, (reset or 0) - self.clock()) + 1.0
-        if self.waited + wait > self.max_wait:
+        if not self.waits.allows(wait):
             when = datetime.fromtimestamp(reset or 0, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             raise BudgetExhausted(
                 f"rate limit exhausted: {needed} needed, {remaining} left until {when}, "
@@ -158,5 +194,5 @@ class Budget:
             "rate limit: %d left, %d needed; waiting %.0f s for the reset", remaining, needed, wait
         )
         self.sleep(wait)
-        self.waited += wait
+        self.waits.spent += wait
         client.rate_limit.pop("remaining", None)  # unknown until the next response

@@ -176,7 +176,7 @@ def collect(
         authenticated=settings.token is not None,
         enriched=settings.enrich or api == "graphql",
     )
-    budget = budget or Budget(settings.max_wait)
+    budget = budget or Budget(settings.max_wait, waits=client.waits)
     total = len(config.organisations)
     for index, organisation in enumerate(config.organisations, start=1):
         if on_progress:

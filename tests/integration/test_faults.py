@@ -104,3 +104,23 @@ def test_an_exhausted_graphql_budget_stops_and_names_the_rest(make_sandbox):
     assert report.snapshots == []
     assert list(report.failed) == [BIG_ORG, SMALL_ORG]
     assert all(reason.startswith("rate limit exhausted: ") for reason in report.failed.values())
+
+
+def test_a_retry_after_beyond_max_wait_gives_up_at_once(sandbox):
+    fail_first(sandbox, 1, Reply(429, {"message": "Too Many Requests"}, {"Retry-After": "30"}))
+    started = time.monotonic()
+    report = collect_from(sandbox, SMALL_ORG, BIG_ORG, max_wait=2)
+    assert time.monotonic() - started < 10
+    assert report.failed == {SMALL_ORG: "gave up after retries (server errors or rate limits)"}
+    assert [doc["login"] for doc in report.snapshots] == [BIG_ORG]
+
+
+def test_retries_and_rate_limit_resets_share_one_max_wait(make_sandbox):
+    sandbox = make_sandbox(rate_limiter=RateLimiter(authenticated={"graphql": 10}, window=3))
+    fail_first(sandbox, 1, Reply(429, {"message": "Too Many Requests"}, {"Retry-After": "2"}))
+    report = collect_from(sandbox, BIG_ORG, SMALL_ORG, max_wait=2.5)
+    # The 2 s Retry-After fits in 2.5 s; the reset wait for the third page (>= 1 s) then cannot.
+    assert report.retries == 1
+    assert report.snapshots == []
+    assert list(report.failed) == [BIG_ORG, SMALL_ORG]
+    assert all(reason.startswith("rate limit exhausted: ") for reason in report.failed.values())

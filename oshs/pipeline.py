@@ -91,6 +91,9 @@ def run_collect(
     return report
 
 
+SANDBOX_SOURCE = "oshs GitHub API sandbox (bundled sample data, not GitHub)"
+
+
 def source_of(api_url: str) -> dict[str, str]:
     """The descriptor's source entry for an API URL; a loopback sandbox's port is left out.
 
@@ -100,7 +103,7 @@ def source_of(api_url: str) -> dict[str, str]:
     if parts.hostname in {"127.0.0.1", "localhost", "::1"}:
         host = "127.0.0.1" if parts.hostname != "::1" else "[::1]"
         url = urlunsplit((parts.scheme, host, parts.path, "", ""))
-        return {"title": "oshs GitHub API sandbox (bundled sample data, not GitHub)", "path": url}
+        return {"title": SANDBOX_SOURCE, "path": url}
     return {"title": "GitHub API", "path": api_url.rstrip("/")}
 
 
@@ -122,6 +125,12 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
     collections = read_collections(
         raw_dir, dates_to_replay(state, dates), configured=configured, source_of=source_of
     )
+    if state is not None and sample_state_replaced(state.descriptor, collections):
+        log.warning(
+            "%s holds sample data from the oshs sandbox: starting a new history", package_path
+        )
+        state = None
+        collections = read_collections(raw_dir, dates, configured=configured, source_of=source_of)
     for collection in collections:
         for login in collection.failed:
             log.warning(
@@ -166,6 +175,18 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
     )
 
 
+def from_sandbox(sources: Any) -> bool:
+    """True when every source of a package or collection is the oshs sandbox."""
+    return bool(sources) and all(source.get("title") == SANDBOX_SOURCE for source in sources)
+
+
+def sample_state_replaced(descriptor: dict[str, Any], collections: list[Any]) -> bool:
+    """True when the published package holds sandbox sample data (as this repository ships
+    before its first scheduled run) and real data arrives: the sample is not its history."""
+    real = [c for c in collections if c.sources and not from_sandbox(c.sources)]
+    return from_sandbox(descriptor.get("sources")) and bool(real)
+
+
 def package_metadata(config: Config) -> dict[str, Any]:
     """The descriptor metadata of the config's `package` section."""
     return config.package.to_descriptor()
@@ -193,7 +214,9 @@ def write_charts_and_report(
     )
     charts = [(CAMBRIAN_CHART, alt)]
     history = tables["organisation_history"]
-    if has_history(history):
+    if not has_history(history):  # one collection: any earlier chart was of a replaced history
+        (out_dir / HISTORY_CHART).unlink(missing_ok=True)
+    else:
         write_bytes_atomic(out_dir / HISTORY_CHART, history_chart(history))
         dates = history["collected_on"].nunique()
         charts.append(
@@ -245,13 +268,26 @@ DEMO_TOKEN = "oshs-demo"  # the sandbox accepts any token; this one belongs to n
 
 
 def run_demo(target: Path, *, on_progress: Any = None) -> BuildResult:
+    """The whole pipeline on the bundled sample, into `target` (`oshs demo`)."""
+    from oshs.config import bundled_config
+
+    return run_sample(
+        bundled_config(),
+        raw_dir=target / "raw",
+        out_dir=target / "outputs",
+        package_path=target / "datapackage.json",
+        on_progress=on_progress,
+    )
+
+
+def run_sample(
+    config: Config, *, raw_dir: Path, out_dir: Path, package_path: Path, on_progress: Any = None
+) -> BuildResult:
     """Run the real pipeline through PyGithub against the sandbox serving the bundled sample,
     once per sample date (two fixed dates, never the clock), building after each."""
-    from oshs.config import bundled_config
     from oshs.sample import load_sample_at, load_sample_dates
     from oshs.sandbox import Sandbox
 
-    config, raw_dir = bundled_config(), target / "raw"
     for date in load_sample_dates():
         dataset = load_sample_at(date)
         collected_at = datetime.strptime(dataset["collected_at"], "%Y-%m-%dT%H:%M:%SZ")
@@ -268,15 +304,10 @@ def run_demo(target: Path, *, on_progress: Any = None) -> BuildResult:
             )
         if report.failed:
             raise CollectError(f"the sandbox failed for {', '.join(sorted(report.failed))}")
-        result = run_build(
-            config,
-            raw_dir=raw_dir,
-            out_dir=target / "outputs",
-            package_path=target / "datapackage.json",
-        )
+        result = run_build(config, raw_dir=raw_dir, out_dir=out_dir, package_path=package_path)
     validation = validate_package(result.package_path)
     if not validation.valid:
         raise PackageError(
-            f"{result.package_path}: the demo package is invalid", hint=format_report(validation)
+            f"{result.package_path}: the sample package is invalid", hint=format_report(validation)
         )
     return result

@@ -1,0 +1,73 @@
+"""This repository's own package: sample data, labelled, up to date, and never the state of
+the first real collection."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from conftest import BIG_ORG, SMALL_ORG
+
+from oshs.collect import ApiSettings
+from oshs.config import parse_config
+from oshs.pipeline import run_build, run_collect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def flagship_script():
+    spec = importlib.util.spec_from_file_location(
+        "build_flagship_sample", ROOT / "scripts" / "build_flagship_sample.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def published(root: Path) -> dict[str, bytes]:
+    files = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files if p.is_file()}
+
+
+def test_the_committed_package_is_the_labelled_sample_and_up_to_date(tmp_path):
+    flagship_script().build_flagship_sample(tmp_path)
+    assert published(ROOT) == published(tmp_path), "run: python scripts/build_flagship_sample.py"
+    descriptor = json.loads((ROOT / "datapackage.json").read_text())
+    assert descriptor["title"].startswith("SAMPLE DATA: ")
+    assert descriptor["description"].startswith("This is SAMPLE DATA, not real figures")
+    readme = (ROOT / "outputs" / "README.md").read_text()
+    assert readme.startswith("# SAMPLE DATA: ")
+
+
+def test_the_first_real_collection_starts_a_new_history(make_sandbox, tmp_path):
+    shutil.copy(ROOT / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copytree(ROOT / "outputs", tmp_path / "outputs")
+    config = parse_config(f"organisations: [{BIG_ORG}, {SMALL_ORG}]\n", "real.yaml")
+    sandbox = make_sandbox()
+    settings = ApiSettings(api_url=sandbox.url, token="t", seconds_between_requests=0)
+    raw = tmp_path / "raw"
+    run_collect(config, settings, raw_dir=raw, collected_at=datetime(2026, 1, 5, 6, 0, 0))
+    for path in raw.rglob("*.json.gz"):  # as if collected from GitHub itself
+        doc = json.loads(gzip.decompress(path.read_bytes()))
+        doc["api_url"] = "https://api.github.com"
+        path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    result = run_build(
+        config,
+        raw_dir=raw,
+        out_dir=tmp_path / "outputs",
+        package_path=tmp_path / "datapackage.json",
+    )
+    assert result.descriptor["version"] == "1.0.0"
+    assert not result.descriptor["title"].startswith("SAMPLE DATA")
+    assert result.descriptor["sources"] == [
+        {"title": "GitHub API", "path": "https://api.github.com"}
+    ]
+    organisations = (tmp_path / "outputs" / "data" / "organisations.csv").read_text().splitlines()
+    assert [row.split(",")[0] for row in organisations] == ["login", BIG_ORG, SMALL_ORG]
+    changelog = (tmp_path / "outputs" / "CHANGELOG.md").read_text()
+    assert "## 1.0.0 (2026-01-05)" in changelog and "2025-10" not in changelog
+    assert not (tmp_path / "outputs" / "charts" / "history.svg").exists()

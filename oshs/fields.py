@@ -1,0 +1,84 @@
+"""The building blocks of the data dictionary: fields, foreign keys, tables, and the shared
+descriptions and constraints (`oshs.schema` and `oshs.schema_history` use them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LOGIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
+FULL_NAME_PATTERN = r"^[^/]+/[^/]+$"
+
+CSV_CONVENTIONS = (
+    "CSV conventions: UTF-8, `\\n` line endings (line breaks inside text are written as `\\n`), "
+    "a header row, rows sorted by primary key, booleans `true`/`false`, missing values empty, "
+    "datetimes UTC `YYYY-MM-DDTHH:MM:SSZ`, dates `YYYY-MM-DD`, numbers with six decimals. "
+    "Text is published exactly as GitHub returned it: cells that begin with `=`, `+`, `-` or `@` "
+    "are not escaped, so that R, pandas, DuckDB and other data tools read the true values; "
+    "spreadsheet users should import the files as text rather than open them directly."
+)
+
+TOP_VALUE_RULE = (
+    "the modal value over the organisation's cumulative repositories at that date (the value "
+    "with the most repositories; ties are broken alphabetically, case-insensitively)"
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: Table Schema type, title, description and constraints."""
+
+    name: str
+    type: str
+    title: str
+    description: str
+    constraints: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """`fields` of this table reference `reference_fields` of `resource`."""
+
+    fields: tuple[str, ...]
+    resource: str
+    reference_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table (one CSV, one resource of the data package)."""
+
+    name: str
+    title: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names in published order."""
+        return [f.name for f in self.fields]
+
+    def types(self) -> dict[str, str]:
+        """Column name → Table Schema type."""
+        return {f.name: f.type for f in self.fields}
+
+
+REQUIRED = {"required": True}
+COUNT = {"minimum": 0}
+REQUIRED_COUNT = {"required": True, "minimum": 0}
+
+
+def column(name: str, type_: str, title: str, description: str, **constraints: Any) -> Field:
+    return Field(name, type_, title, description, dict(constraints))
+
+
+def community_column(name: str, title: str, what: str) -> Field:
+    return column(
+        name,
+        "boolean",
+        title,
+        f"Whether the repository has {what}, as GitHub's community profile reports it; "
+        "empty when not collected (plain REST without enrichment) or not reported by the API.",
+    )

@@ -23,7 +23,7 @@ Conventions (REST):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,30 +58,43 @@ def normalise_snapshot(doc: dict[str, Any]) -> OrganisationCollection:
     return normaliser(doc)
 
 
+def read_envelope(doc: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """(configured login, collection date, organisation body) of a snapshot of either API."""
+    login = required(doc, "login", str)
+    collected_at = normalise_datetime(required(doc, "collected_at", str), "collected_at")
+    body = required(required(doc, "organisation", dict), "body", dict)
+    return login, collected_at[:10], body
+
+
+def collection_of(
+    organisation: dict[str, Any], records: Iterable[dict[str, Any]], collected_on: str, api: str
+) -> OrganisationCollection:
+    """The collection of an organisation's records, one per id (the last listing wins when
+    pagination shifted between pages), sorted by id."""
+    by_id = {record["id"]: record for record in records}
+    return OrganisationCollection(
+        organisation, [by_id[k] for k in sorted(by_id)], collected_on, api
+    )
+
+
 def _normalise_rest(doc: dict[str, Any]) -> OrganisationCollection:
-    login = _required(doc, "login", str)
-    collected_at = normalise_datetime(_required(doc, "collected_at", str), "collected_at")
-    collected_on = collected_at[:10]
-    org_body = _required(_required(doc, "organisation", dict), "body", dict)
+    login, collected_on, org_body = read_envelope(doc)
     organisation = organisation_record_from_rest(
         org_body, doc.get("display_name"), collected_on, login=login
     )
     languages = _enrichment(doc, "languages")
     community = _enrichment(doc, "community")
-    by_id: dict[int, dict[str, Any]] = {}
-    for item in _rest_items(doc):
-        if not is_public(item):
-            continue
-        full_name = item.get("full_name")
-        record = repository_record_from_rest(
+    records = (
+        repository_record_from_rest(
             item,
             organisation["login"],
-            languages=_lookup(languages, full_name),
-            community=_lookup(community, full_name),
+            languages=_lookup(languages, item.get("full_name")),
+            community=_lookup(community, item.get("full_name")),
         )
-        by_id[record["id"]] = record
-    repositories = [by_id[key] for key in sorted(by_id)]
-    return OrganisationCollection(organisation, repositories, collected_on, "rest")
+        for item in _rest_items(doc)
+        if is_public(item)
+    )
+    return collection_of(organisation, records, collected_on, "rest")
 
 
 def _normalise_graphql(doc: dict[str, Any]) -> OrganisationCollection:
@@ -108,20 +121,20 @@ def organisation_record_from_rest(
 
     `login` (the configured one) is used only when the body has none.
     """
-    org_login = _text(body.get("login")) or login
+    org_login = as_text(body.get("login")) or login
     if not org_login:
         raise SnapshotError("snapshot: organisation body has no 'login'")
     return {
         "login": org_login,
-        "name": _text(display_name) or _text(body.get("name")) or org_login,
-        "id": _int(body.get("id"), "organisation id"),
-        "description": _text(body.get("description")),
-        "html_url": _text(body.get("html_url")),
-        "website": _text(body.get("blog")),
-        "location": _text(body.get("location")),
+        "name": as_text(display_name) or as_text(body.get("name")) or org_login,
+        "id": as_int(body.get("id"), "organisation id"),
+        "description": as_text(body.get("description")),
+        "html_url": as_text(body.get("html_url")),
+        "website": as_text(body.get("blog")),
+        "location": as_text(body.get("location")),
         "created_at": normalise_datetime(body.get("created_at"), "organisation created_at"),
-        "is_verified": _bool(body.get("is_verified")),
-        "public_repositories": _int(body.get("public_repos"), "public_repos"),
+        "is_verified": as_bool(body.get("is_verified")),
+        "public_repositories": as_int(body.get("public_repos"), "public_repos"),
         "collected_on": collected_on,
     }
 
@@ -133,39 +146,39 @@ def repository_record_from_rest(
     community: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Flatten one REST repository item (+ optional enrichment bodies) to an internal record."""
-    repo_id = _int(item.get("id"), "repository id")
+    repo_id = as_int(item.get("id"), "repository id")
     if repo_id is None:
         raise SnapshotError(f"snapshot: repository {item.get('full_name')!r} has no 'id'")
-    license_id, license_name = _license(item.get("license"))
+    license_id, license_name = license_fields(item.get("license"))
     record: dict[str, Any] = {
         "id": repo_id,
         "organisation": organisation_login,
-        "name": _text(item.get("name")),
-        "full_name": _text(item.get("full_name")),
-        "description": _text(item.get("description")),
-        "html_url": _text(item.get("html_url")),
-        "homepage": _text(item.get("homepage")),
+        "name": as_text(item.get("name")),
+        "full_name": as_text(item.get("full_name")),
+        "description": as_text(item.get("description")),
+        "html_url": as_text(item.get("html_url")),
+        "homepage": as_text(item.get("homepage")),
         "created_at": normalise_datetime(item.get("created_at"), "created_at"),
         "updated_at": normalise_datetime(item.get("updated_at"), "updated_at"),
         "pushed_at": normalise_datetime(item.get("pushed_at"), "pushed_at"),
-        "language": _text(item.get("language")),
+        "language": as_text(item.get("language")),
         "license": license_id,
         "license_name": license_name,
         "topics": sorted({t for t in item.get("topics") or [] if isinstance(t, str) and t}),
-        "stars": _int(item.get("stargazers_count"), "stargazers_count"),
-        "forks": _int(item.get("forks_count"), "forks_count"),
+        "stars": as_int(item.get("stargazers_count"), "stargazers_count"),
+        "forks": as_int(item.get("forks_count"), "forks_count"),
         "open_issues": None,  # REST's open_issues_count includes pull requests
         "open_pull_requests": None,
-        "size_kb": _int(item.get("size"), "size"),
-        "default_branch": _text(item.get("default_branch")),
-        "fork": _bool(item.get("fork")),
-        "archived": _bool(item.get("archived")),
-        "is_template": _bool(item.get("is_template")),
-        "has_issues": _bool(item.get("has_issues")),
-        "has_wiki": _bool(item.get("has_wiki")),
+        "size_kb": as_int(item.get("size"), "size"),
+        "default_branch": as_text(item.get("default_branch")),
+        "fork": as_bool(item.get("fork")),
+        "archived": as_bool(item.get("archived")),
+        "is_template": as_bool(item.get("is_template")),
+        "has_issues": as_bool(item.get("has_issues")),
+        "has_wiki": as_bool(item.get("has_wiki")),
     }
     record.update(community_flags_from_rest(community))
-    record["languages"] = _languages(languages, record["full_name"])
+    record["languages"] = language_bytes(languages, record["full_name"])
     return record
 
 
@@ -222,16 +235,18 @@ def normalise_datetime(value: Any, what: str = "datetime") -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _license(value: Any) -> tuple[str | None, str | None]:
+def license_fields(value: Any, spdx_key: str = "spdx_id") -> tuple[str | None, str | None]:
+    """(SPDX id, name) of a licence object (REST `spdx_id`, GraphQL `spdxId`): `NOASSERTION`
+    for a licence GitHub could not identify, (None, None) for no licence."""
     if not isinstance(value, dict):
         return None, None
-    spdx = _text(value.get("spdx_id"))
+    spdx = as_text(value.get(spdx_key))
     if spdx is None or value.get("key") == "other":
         spdx = "NOASSERTION"
-    return spdx, _text(value.get("name"))
+    return spdx, as_text(value.get("name"))
 
 
-def _languages(body: Any, full_name: str | None) -> dict[str, int] | None:
+def language_bytes(body: Any, full_name: str | None) -> dict[str, int] | None:
     if body is None:
         return None
     if not isinstance(body, dict):
@@ -248,7 +263,7 @@ def _languages(body: Any, full_name: str | None) -> dict[str, int] | None:
 
 
 def _rest_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    pages = _required(doc, "pages", list)
+    pages = required(doc, "pages", list)
     items: list[dict[str, Any]] = []
     for number, page in enumerate(pages, start=1):
         body = page.get("body") if isinstance(page, dict) else None
@@ -272,20 +287,20 @@ def _lookup(enrichment: dict[str, Any], full_name: Any) -> Any:
     return entry.get("body") if entry is not None else None
 
 
-def _required(doc: dict[str, Any], key: str, kind: type) -> Any:
+def required(doc: dict[str, Any], key: str, kind: type) -> Any:
     value = doc.get(key)
     if not isinstance(value, kind):
         raise SnapshotError(f"snapshot: '{key}' is missing or not a {kind.__name__}")
     return value
 
 
-def _text(value: Any) -> str | None:
+def as_text(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
 
 
-def _int(value: Any, what: str) -> int | None:
+def as_int(value: Any, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -293,5 +308,5 @@ def _int(value: Any, what: str) -> int | None:
     return value
 
 
-def _bool(value: Any) -> bool | None:
+def as_bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None

@@ -25,12 +25,15 @@ from oshs.errors import SnapshotError
 from oshs.graphql import is_public_node
 from oshs.normalise import (
     OrganisationCollection,
-    _bool,
-    _int,
-    _languages,
-    _required,
-    _text,
+    as_bool,
+    as_int,
+    as_text,
+    collection_of,
+    language_bytes,
+    license_fields,
     normalise_datetime,
+    read_envelope,
+    required,
 )
 
 ROOT_FILES = {
@@ -45,80 +48,76 @@ ROOT_FILES = {
 
 def normalise_graphql(doc: dict[str, Any]) -> OrganisationCollection:
     """Normalise a raw snapshot document with ``api: "graphql"``."""
-    login = _required(doc, "login", str)
-    collected_at = normalise_datetime(_required(doc, "collected_at", str), "collected_at")
-    collected_on = collected_at[:10]
-    body = _required(_required(doc, "organisation", dict), "body", dict)
+    login, collected_on, body = read_envelope(doc)
     organisation = organisation_record_from_graphql(
         body, doc.get("display_name"), collected_on, login=login
     )
-    by_id: dict[int, dict[str, Any]] = {}
-    for node in _nodes(doc):
-        if is_public_node(node):
-            record = repository_record_from_graphql(node, organisation["login"])
-            by_id[record["id"]] = record
-    repositories = [by_id[key] for key in sorted(by_id)]
-    return OrganisationCollection(organisation, repositories, collected_on, "graphql")
+    records = (
+        repository_record_from_graphql(node, organisation["login"])
+        for node in _nodes(doc)
+        if is_public_node(node)
+    )
+    return collection_of(organisation, records, collected_on, "graphql")
 
 
 def organisation_record_from_graphql(
     body: dict[str, Any], display_name: str | None, collected_on: str, *, login: str | None = None
 ) -> dict[str, Any]:
     """Flatten an ``Organization`` object to an `organisations.csv` record (without `stale`)."""
-    org_login = _text(body.get("login")) or login
+    org_login = as_text(body.get("login")) or login
     if not org_login:
         raise SnapshotError("snapshot: organisation body has no 'login'")
     return {
         "login": org_login,
-        "name": _text(display_name) or _text(body.get("name")) or org_login,
-        "id": _int(body.get("databaseId"), "organisation databaseId"),
-        "description": _text(body.get("description")),
-        "html_url": _text(body.get("url")),
-        "website": _text(body.get("websiteUrl")),
-        "location": _text(body.get("location")),
+        "name": as_text(display_name) or as_text(body.get("name")) or org_login,
+        "id": as_int(body.get("databaseId"), "organisation databaseId"),
+        "description": as_text(body.get("description")),
+        "html_url": as_text(body.get("url")),
+        "website": as_text(body.get("websiteUrl")),
+        "location": as_text(body.get("location")),
         "created_at": normalise_datetime(body.get("createdAt"), "organisation createdAt"),
-        "is_verified": _bool(body.get("isVerified")),
-        "public_repositories": _int(_count(body, "publicRepositories"), "publicRepositories"),
+        "is_verified": as_bool(body.get("isVerified")),
+        "public_repositories": as_int(_count(body, "publicRepositories"), "publicRepositories"),
         "collected_on": collected_on,
     }
 
 
 def repository_record_from_graphql(node: dict[str, Any], organisation_login: str) -> dict[str, Any]:
     """Flatten one ``Repository`` node to an internal record."""
-    full_name = _text(node.get("nameWithOwner"))
-    repo_id = _int(node.get("databaseId"), "repository databaseId")
+    full_name = as_text(node.get("nameWithOwner"))
+    repo_id = as_int(node.get("databaseId"), "repository databaseId")
     if repo_id is None:
         raise SnapshotError(f"snapshot: repository {full_name!r} has no 'databaseId'")
-    license_id, license_name = _license(node.get("licenseInfo"))
+    license_id, license_name = license_fields(node.get("licenseInfo"), "spdxId")
     record: dict[str, Any] = {
         "id": repo_id,
         "organisation": organisation_login,
-        "name": _text(node.get("name")),
+        "name": as_text(node.get("name")),
         "full_name": full_name,
-        "description": _text(node.get("description")),
-        "html_url": _text(node.get("url")),
-        "homepage": _text(node.get("homepageUrl")),
+        "description": as_text(node.get("description")),
+        "html_url": as_text(node.get("url")),
+        "homepage": as_text(node.get("homepageUrl")),
         "created_at": normalise_datetime(node.get("createdAt"), "createdAt"),
         "updated_at": normalise_datetime(node.get("updatedAt"), "updatedAt"),
         "pushed_at": normalise_datetime(node.get("pushedAt"), "pushedAt"),
-        "language": _text(_field(node.get("primaryLanguage"), "name")),
+        "language": as_text(_field(node.get("primaryLanguage"), "name")),
         "license": license_id,
         "license_name": license_name,
         "topics": _topics(node.get("repositoryTopics")),
-        "stars": _int(node.get("stargazerCount"), "stargazerCount"),
-        "forks": _int(node.get("forkCount"), "forkCount"),
-        "open_issues": _int(_count(node, "openIssues"), "openIssues"),
-        "open_pull_requests": _int(_count(node, "openPullRequests"), "openPullRequests"),
-        "size_kb": _int(node.get("diskUsage"), "diskUsage"),
-        "default_branch": _text(_field(node.get("defaultBranchRef"), "name")),
-        "fork": _bool(node.get("isFork")),
-        "archived": _bool(node.get("isArchived")),
-        "is_template": _bool(node.get("isTemplate")),
-        "has_issues": _bool(node.get("hasIssuesEnabled")),
-        "has_wiki": _bool(node.get("hasWikiEnabled")),
+        "stars": as_int(node.get("stargazerCount"), "stargazerCount"),
+        "forks": as_int(node.get("forkCount"), "forkCount"),
+        "open_issues": as_int(_count(node, "openIssues"), "openIssues"),
+        "open_pull_requests": as_int(_count(node, "openPullRequests"), "openPullRequests"),
+        "size_kb": as_int(node.get("diskUsage"), "diskUsage"),
+        "default_branch": as_text(_field(node.get("defaultBranchRef"), "name")),
+        "fork": as_bool(node.get("isFork")),
+        "archived": as_bool(node.get("isArchived")),
+        "is_template": as_bool(node.get("isTemplate")),
+        "has_issues": as_bool(node.get("hasIssuesEnabled")),
+        "has_wiki": as_bool(node.get("hasWikiEnabled")),
     }
     record.update(community_flags_from_graphql(node))
-    record["languages"] = _languages(_language_bytes(node.get("languages")), full_name)
+    record["languages"] = language_bytes(_language_bytes(node.get("languages")), full_name)
     return record
 
 
@@ -155,7 +154,7 @@ def _entry_names(tree: Any) -> list[str]:
 
 def _nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
-    for number, page in enumerate(_required(doc, "pages", list), start=1):
+    for number, page in enumerate(required(doc, "pages", list), start=1):
         body = page.get("body") if isinstance(page, dict) else None
         org = body.get("organization") if isinstance(body, dict) else None
         connection = org.get("repositories") if isinstance(org, dict) else None
@@ -166,15 +165,6 @@ def _nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
             )
         nodes.extend(item for item in items if isinstance(item, dict))
     return nodes
-
-
-def _license(value: Any) -> tuple[str | None, str | None]:
-    if not isinstance(value, dict):
-        return None, None
-    spdx = _text(value.get("spdxId"))
-    if spdx is None or value.get("key") == "other":
-        spdx = "NOASSERTION"
-    return spdx, _text(value.get("name"))
 
 
 def _topics(value: Any) -> list[str]:

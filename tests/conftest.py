@@ -7,14 +7,17 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -262,3 +265,34 @@ def github_graphql_schema() -> Any:
             "access, or point OSHS_NPM_CACHE at a directory holding the extracted package.",
             pytrace=False,
         )
+
+
+# --- helpers of the end-to-end tests -------------------------------------------------------
+
+
+def published_files(root: Path) -> dict[str, bytes]:
+    """The bytes of a published package: `root/datapackage.json` and everything in `outputs/`."""
+    paths = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of `scripts/` imported as a module (they are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_oshs(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m oshs ARGS` in its own process, in `cwd`, with `env` added to the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "oshs", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )

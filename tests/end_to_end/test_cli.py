@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import urllib.request
 
 import pytest
 from click.testing import CliRunner
-from conftest import SMALL_ORG
+from conftest import SMALL_ORG, run_oshs
 
 from oshs.cli import cli
 from oshs.config import bundled_config
@@ -92,22 +91,8 @@ def test_a_missing_config_file_exits_2(sandbox, tmp_path, monkeypatch):
 
 def test_a_bad_config_in_a_real_process_prints_no_traceback(tmp_path):
     write_config(tmp_path, b"\x00\x01binary")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "oshs",
-            "collect",
-            "--config",
-            "bad.yaml",
-            "--api-url",
-            "http://127.0.0.1:9",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    done = run_oshs(
+        ["collect", "--config", "bad.yaml", "--api-url", "http://127.0.0.1:9"], tmp_path
     )
     assert done.returncode == 2
     assert done.stdout == ""
@@ -184,16 +169,7 @@ def test_another_client_pages_through_the_sandbox_and_sees_what_oshs_run_publish
         while url:
             body, url = get_json(url)
             seen |= {item["full_name"] for item in body if not item["fork"]}
-    env = {**os.environ, "GITHUB_TOKEN": "any-token"}
-    done = subprocess.run(
-        [sys.executable, "-m", "oshs", "run", "--api-url", sandbox_process, "-q"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_oshs(["run", "--api-url", sandbox_process, "-q"], tmp_path, GITHUB_TOKEN="t")
     assert done.returncode == 0, done.stderr
     with (tmp_path / "outputs" / "data" / "repositories.csv").open(encoding="utf-8") as handle:
         published = {row["full_name"] for row in csv.DictReader(handle)}

@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import published_files, run_oshs
 from frictionless import Package
 
 from oshs.cli import cli
@@ -31,11 +29,6 @@ def demo_dir(tmp_path_factory) -> Path:
 def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
-
-
-def published_files(root: Path) -> dict[str, bytes]:
-    paths = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]
-    return {str(p.relative_to(root)): p.read_bytes() for p in paths if p.is_file()}
 
 
 def test_the_demo_package_is_valid_for_frictionless(demo_dir):
@@ -131,16 +124,7 @@ def test_the_demo_has_a_version_and_a_changelog_of_two_versions(demo_dir):
 
 def run_demo_elsewhere(folder: Path, timezone: str, hash_seed: str) -> dict[str, bytes]:
     folder.mkdir()
-    env = {**os.environ, "TZ": timezone, "PYTHONHASHSEED": hash_seed, "LC_ALL": "C.UTF-8"}
-    done = subprocess.run(
-        [sys.executable, "-m", "oshs", "demo", "-q"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_oshs(["demo", "-q"], folder, TZ=timezone, PYTHONHASHSEED=hash_seed, LC_ALL="C.UTF-8")
     assert done.returncode == 0, done.stderr
     return published_files(folder / "oshs-demo")
 

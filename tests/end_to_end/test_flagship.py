@@ -4,13 +4,12 @@ the first real collection."""
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import shutil
 from datetime import datetime
 from pathlib import Path
 
-from conftest import BIG_ORG, SMALL_ORG
+from conftest import BIG_ORG, SMALL_ORG, load_script, published_files
 
 from oshs.collect import ApiSettings
 from oshs.config import parse_config
@@ -19,23 +18,11 @@ from oshs.pipeline import run_build, run_collect
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def flagship_script():
-    spec = importlib.util.spec_from_file_location(
-        "build_flagship_sample", ROOT / "scripts" / "build_flagship_sample.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def published(root: Path) -> dict[str, bytes]:
-    files = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files if p.is_file()}
-
-
 def test_the_committed_package_is_the_labelled_sample_and_up_to_date(tmp_path):
-    flagship_script().build_flagship_sample(tmp_path)
-    assert published(ROOT) == published(tmp_path), "run: python scripts/build_flagship_sample.py"
+    load_script("build_flagship_sample").build_flagship_sample(tmp_path)
+    assert published_files(ROOT) == published_files(tmp_path), (
+        "run: python scripts/build_flagship_sample.py"
+    )
     descriptor = json.loads((ROOT / "datapackage.json").read_text())
     assert descriptor["title"].startswith("SAMPLE DATA: ")
     assert descriptor["description"].startswith("This is SAMPLE DATA, not real figures")

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import BIG_ORG, SMALL_ORG
+from conftest import BIG_ORG, SMALL_ORG, published_files
 
 from oshs.cli import cli
 from oshs.sample import load_sample
@@ -20,11 +20,6 @@ def oshs(args: list[str], cwd: Path, monkeypatch) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "t")
     result = CliRunner().invoke(cli, [*args, "-q"])
     assert result.exit_code == 0, result.output
-
-
-def published(root: Path) -> dict[str, bytes]:
-    files = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]
-    return {str(p.relative_to(root)): p.read_bytes() for p in files if p.is_file()}
 
 
 def test_the_union_of_shards_builds_the_same_bytes_as_one_run(tmp_path, monkeypatch):
@@ -44,7 +39,7 @@ def test_the_union_of_shards_builds_the_same_bytes_as_one_run(tmp_path, monkeypa
     manifests = sorted(p.name for p in (sharded / ".oshs" / "raw" / "2025-10-06").glob("*.json"))
     assert manifests == [f"manifest-shard-{k}-of-3.json" for k in (1, 2, 3)]
     assert len(list((sharded / ".oshs" / "raw" / "2025-10-06").glob("*.json.gz"))) == 31
-    assert published(sharded) == published(whole)
+    assert published_files(sharded) == published_files(whole)
 
 
 def test_a_collection_through_a_github_enterprise_server_mount(make_sandbox, tmp_path, monkeypatch):

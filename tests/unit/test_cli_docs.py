@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+
+from conftest import load_script
 
 from oshs.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_generator():
-    spec = importlib.util.spec_from_file_location(
-        "generate_cli_docs", ROOT / "scripts" / "generate_cli_docs.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_cli_reference_is_up_to_date():
-    expected = load_generator().cli_reference()
+    expected = load_script("generate_cli_docs").cli_reference()
     actual = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     assert actual == expected, "run: python scripts/generate_cli_docs.py"
 

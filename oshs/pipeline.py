@@ -76,8 +76,8 @@ def run_collect(
     write_etag_cache(raw_dir, etags)
     for doc in report.snapshots:
         write_snapshot(raw_dir, doc)
-    write_manifest(raw_dir, report.collected_at[:10], report.manifest(), manifest_name(shard))
     manifest = report.manifest()
+    write_manifest(raw_dir, report.collected_at[:10], manifest, manifest_name(shard))
     log.info(
         "collected %d of %d organisations, %d repositories, in %d requests (rate limit: %s left)",
         len(report.snapshots),

@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from github import GithubException
+
 from oshs.snapshot import SNAPSHOT_FORMAT
 
 if TYPE_CHECKING:
@@ -162,6 +164,31 @@ def graphql_page(
     return headers, data
 
 
+def fetch_page(
+    client: ApiClient, variables: dict[str, Any], budget: Budget | None
+) -> dict[str, Any]:
+    """One page of the organisation query. A `RATE_LIMITED` answer (the token's points spent
+    elsewhere since the last response) waits for the reset within `--max-wait`, through the
+    budget, and asks once more; beyond `--max-wait` the budget stops the run cleanly."""
+    try:
+        return graphql_page(client, ORGANISATION_QUERY, variables)[1]
+    except GithubException as error:
+        if budget is None or not is_rate_limited(error):
+            raise
+        record_rate_limit(client, {k.lower(): v for k, v in (error.headers or {}).items()}, None)
+        client.rate_limit["remaining"] = 0
+        budget.ensure(client, PAGE_POINTS)
+        return graphql_page(client, ORGANISATION_QUERY, variables)[1]
+
+
+def is_rate_limited(error: GithubException) -> bool:
+    """True for GitHub's GraphQL `RATE_LIMITED` error."""
+    errors = error.data.get("errors") if isinstance(error.data, dict) else None
+    return bool(errors) and any(
+        isinstance(item, dict) and item.get("type") == "RATE_LIMITED" for item in errors
+    )
+
+
 def record_rate_limit(client: ApiClient, headers: dict[str, Any], rate: Any) -> None:
     """Keep the ``X-RateLimit-*`` headers and ``rateLimit`` on ``client.rate_limit``.
 
@@ -225,7 +252,7 @@ def list_pages(
             budget.ensure(client, PAGE_POINTS)
         variables = {"login": login, "first": PAGE_SIZE, "after": after}
         variables["isFork"] = None if include_forks else False
-        _, data = graphql_page(client, ORGANISATION_QUERY, variables)
+        data = fetch_page(client, variables, budget)
         dropped += keep_public(data)
         pages.append({"query": QUERY_SHA256, "variables": variables, "url": url, "body": data})
         info = ((data.get("organization") or {}).get("repositories") or {}).get("pageInfo") or {}

@@ -124,3 +124,30 @@ def test_retries_and_rate_limit_resets_share_one_max_wait(make_sandbox):
     assert report.snapshots == []
     assert list(report.failed) == [BIG_ORG, SMALL_ORG]
     assert all(reason.startswith("rate limit exhausted: ") for reason in report.failed.values())
+
+
+RATE_LIMITED = {
+    "data": None,
+    "errors": [
+        {"type": "RATE_LIMITED", "message": "API rate limit already exceeded for user ID 1."}
+    ],
+}
+
+
+def test_graphql_rate_limited_waits_for_the_reset_and_asks_again(make_sandbox):
+    sandbox = make_sandbox(rate_limiter=RateLimiter(window=2))
+    hits = fail_first(sandbox, 1, Reply(200, RATE_LIMITED))  # points spent by someone else
+    started = time.monotonic()
+    report = collect_from(sandbox, SMALL_ORG, max_wait=10)
+    assert time.monotonic() - started >= 1.0  # it waited for the (2 s) window to reset
+    assert hits == [1]
+    assert report.failed == {}
+    assert report.manifest()["repositories"] == {SMALL_ORG: 1}
+
+
+def test_graphql_rate_limited_beyond_max_wait_stops_cleanly(sandbox):
+    fail_first(sandbox, 1, Reply(200, RATE_LIMITED))
+    report = collect_from(sandbox, SMALL_ORG, BIG_ORG, max_wait=0)
+    assert report.snapshots == []
+    assert all(reason.startswith("rate limit exhausted: ") for reason in report.failed.values())
+    assert list(report.failed) == [SMALL_ORG, BIG_ORG]

@@ -45,6 +45,8 @@ class Release:
     tables: dict[str, DataFrame]
     descriptor: dict[str, Any]
     changelog: str
+    data: dict[str, bytes] | None = None  # CSV bytes as hashed in `descriptor`; None only for
+    # the state a replay starts from (every release `replay` returns has them)
 
     @property
     def version(self) -> str:
@@ -99,7 +101,7 @@ def replay(
         collection = Collection(release.created[:10], ())
         release = _release(release, release.tables, release.created, collection, metadata,
                            resource_dir)  # fmt: skip
-    assert release is not None
+    assert release is not None and release.data is not None  # every path ends in `_release`
     return release
 
 
@@ -114,8 +116,9 @@ def _release(
     """The release of `tables` after `previous`: descriptor, version, changelog entry."""
     old = previous.descriptor if previous and previous.descriptor else None
     sources = list(collection.sources) or list((old or {}).get("sources") or [])
+    data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
     descriptor = package_descriptor(
-        {name: to_csv_bytes(frame) for name, frame in tables.items()},
+        data,
         metadata=dict(metadata),
         version=(old or {}).get("version") or "1.0.0",
         created=created,
@@ -133,7 +136,7 @@ def _release(
             version, created[:10], before, tables, breaking=breaking, same_data=same
         )
         text = prepend_entry(text, entry)
-    return Release(tables, descriptor, text)
+    return Release(tables, descriptor, text, data)
 
 
 def repository_changes(

@@ -164,35 +164,52 @@ def write_package(
     sources: list[dict[str, Any]],
     changelog: str | None = None,
 ) -> dict[str, Any]:
-    """Write `<out_dir>/data/<table>.csv` and the descriptor at `package_path`; return it.
+    """Write `tables` as `<out_dir>/data/<table>.csv` with their descriptor at `package_path`
+    (see `write_package_data`); return the descriptor."""
+    data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
+    descriptor = package_descriptor(
+        data,
+        metadata=metadata,
+        version=version,
+        created=created,
+        sources=sources,
+        resource_dir=resource_dir_for(package_path, out_dir),
+    )
+    write_package_data(
+        data, descriptor, package_path=package_path, out_dir=out_dir, changelog=changelog
+    )
+    return descriptor
 
-    Everything is staged beside the descriptor, validated with frictionless, and moved into
-    place only when valid (descriptor last). Raises `PackageError` naming the first errors, with
-    nothing published, when the staged package is invalid. `out_dir` must lie inside the
-    descriptor's folder (resource paths are relative to the descriptor). `changelog`, when
-    given, is published with the package as `<out_dir>/CHANGELOG.md` (before the descriptor).
+
+def write_package_data(
+    data: dict[str, bytes],
+    descriptor: dict[str, Any],
+    *,
+    package_path: Path,
+    out_dir: Path,
+    changelog: str | None = None,
+) -> None:
+    """Publish CSV bytes (`<out_dir>/data/<table>.csv`) and their descriptor at `package_path`.
+
+    Everything is staged beside the descriptor, validated with frictionless (types, keys, and
+    each file's hash and size against the descriptor), and moved into place only when valid
+    (descriptor last). Raises `PackageError` naming the first errors, with nothing published,
+    when the staged package is invalid. `out_dir` must lie inside the descriptor's folder
+    (resource paths are relative to the descriptor). `changelog`, when given, is published with
+    the package as `<out_dir>/CHANGELOG.md` (before the descriptor).
     """
     package_path = Path(package_path)
     root = package_path.parent
     data_dir = Path(out_dir) / "data"
     resource_dir = resource_dir_for(package_path, out_dir)
-    tables_bytes = {name: to_csv_bytes(frame) for name, frame in tables.items()}
-    descriptor = package_descriptor(
-        tables_bytes,
-        metadata=metadata,
-        version=version,
-        created=created,
-        sources=sources,
-        resource_dir=resource_dir,
-    )
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{package_path.name}.staging-", dir=root))
     try:
         staged_data = staging / resource_dir
         staged_data.mkdir(parents=True, exist_ok=True)
-        moves = [(staged_data / f"{n}.csv", data_dir / f"{n}.csv") for n in tables_bytes]
-        for (source, _), data in zip(moves, tables_bytes.values(), strict=True):
-            source.write_bytes(data)
+        moves = [(staged_data / f"{n}.csv", data_dir / f"{n}.csv") for n in data]
+        for (source, _), content in zip(moves, data.values(), strict=True):
+            source.write_bytes(content)
         if changelog is not None:
             staged_changelog = staging / CHANGELOG_NAME
             staged_changelog.write_bytes(changelog.encode("utf-8"))
@@ -203,7 +220,6 @@ def write_package(
         _publish([*moves, (staged_descriptor, package_path)], data_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return descriptor
 
 
 def resource_dir_for(package_path: Path, out_dir: Path) -> str:

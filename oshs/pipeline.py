@@ -17,7 +17,7 @@ from oshs.config import Config
 from oshs.errors import CollectError, PackageError, SnapshotError
 from oshs.files import write_bytes_atomic, write_text_atomic
 from oshs.history import read_collections, read_state
-from oshs.package import format_report, resource_dir_for, validate_package, write_package
+from oshs.package import format_report, resource_dir_for, validate_package, write_package_data
 from oshs.report import render_report
 from oshs.shards import manifest_name
 from oshs.snapshot import (
@@ -145,14 +145,12 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
         include_forks=config.include_forks,
         include_archived=config.include_archived,
     )
-    descriptor = write_package(
-        release.tables,
+    descriptor = release.descriptor
+    write_package_data(
+        release.data,
+        descriptor,
         package_path=package_path,
         out_dir=out_dir,
-        metadata=metadata,
-        version=release.version,
-        created=release.created,
-        sources=release.descriptor["sources"],
         changelog=release.changelog,
     )
     collected_on = release.created[:10]

@@ -155,7 +155,7 @@ def advance(
     logins = {login.lower(): login for login in fresh_orgs["login"]}
     previous = _canonical_logins(previous, logins)
     records = repository_records(kept)
-    repos, fresh = _repositories(
+    repos, fresh, fresh_table = _repositories(
         previous, records, logins, collected_on, include_forks, include_archived
     )
     stale_ids = repos.loc[~_collected(repos["organisation"], logins), "id"]
@@ -176,7 +176,7 @@ def advance(
             previous["organisation_history"], repos, logins, collected_on
         ),
         "repository_history": _repository_history(
-            previous["repository_history"], repositories_table(fresh), stale_ids, collected_on
+            previous["repository_history"], fresh_table, stale_ids, collected_on
         ),
     }
 
@@ -225,8 +225,9 @@ def _repositories(
     on: str,
     include_forks: bool,
     include_archived: bool,
-) -> tuple[DataFrame, DataFrame]:
-    """The next `repositories` table, and the records seen that day (with `languages`, lists)."""
+) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """The next `repositories` table, the records seen that day (with `languages`, lists), and
+    those records as `repositories` rows."""
     state = previous["repositories"]
     known = records["id"].isin(state["id"])
     fresh = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
@@ -245,7 +246,7 @@ def _repositories(
         rest = rest.assign(last_seen=rest["last_seen"].mask(redo, dates))
     fresh_table = repositories_table(fresh)
     frames = [_nonempty(rest, REPOSITORIES), _nonempty(fresh_table, REPOSITORIES)]
-    return typed(pd.concat(frames), REPOSITORIES), fresh
+    return typed(pd.concat(frames), REPOSITORIES), fresh, fresh_table
 
 
 def _previous_dates(history: DataFrame, on: str) -> pd.Series:

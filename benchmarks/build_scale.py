@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from oshs.collect import ApiSettings
+from oshs.collect.graphql import page_repositories
 from oshs.config import bundled_config
-from oshs.graphql import page_repositories
 from oshs.pipeline import run_collect
 from oshs.sample import load_sample
 from oshs.sandbox import Sandbox

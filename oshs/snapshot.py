@@ -20,6 +20,22 @@ MANIFEST_NAME = "manifest.json"
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def is_public_rest_item(item: dict[str, Any]) -> bool:
+    """True only for a REST repository payload that says it is public; private and internal
+    ones are never written anywhere. Older payloads have no `visibility`, but every one has
+    `private`."""
+    return item.get("private") is False and item.get("visibility", "public") == "public"
+
+
+def is_public_graphql_node(node: Any) -> bool:
+    """True only for a GraphQL repository node that says it is public."""
+    return (
+        isinstance(node, dict)
+        and node.get("visibility") == "PUBLIC"
+        and node.get("isPrivate") is False
+    )
+
+
 def snapshot_path(raw_dir: Path, collected_on: str, login: str) -> Path:
     """Where the snapshot of `login` collected on `collected_on` lives."""
     return Path(raw_dir) / collected_on / f"{login.lower()}.json.gz"

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from conftest import BIG_ORG, SMALL_ORG
 
-from oshs.api import ApiClient, ApiSettings, Budget, connect
+from oshs.collect.api import ApiClient, ApiSettings, Budget, connect
+from oshs.collect.graphql import QUERY_SHA256, collect_organisation_graphql, page_repositories
+from oshs.collect.rest import collect_organisation_rest
 from oshs.config import Organisation
-from oshs.graphql import QUERY_SHA256, collect_organisation_graphql, page_repositories
 from oshs.normalise import normalise_snapshot
-from oshs.rest import collect_organisation_rest
 from oshs.sample import load_sample
 from oshs.tables import build_tables
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from oshs.api import Budget, BudgetExhausted
-from oshs.rest import rest_cost
+from oshs.collect.api import Budget, BudgetExhausted
+from oshs.collect.rest import rest_cost
 
 
 class FakeClient:

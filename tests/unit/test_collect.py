@@ -6,8 +6,8 @@ import requests
 from github import GithubException
 
 from oshs.collect import ApiSettings, CollectionReport, failure_reason
-from oshs.normalise import is_public
-from oshs.rest import next_page_url
+from oshs.collect.rest import next_page_url
+from oshs.snapshot import is_public_rest_item as is_public
 
 
 def test_only_public_items_are_public():

@@ -8,7 +8,7 @@ import pytest
 
 from oshs.errors import SnapshotError
 from oshs.normalise import normalise_snapshot
-from oshs.normalise_graphql import community_flags_from_graphql
+from oshs.normalise.graphql import community_flags_from_graphql
 
 
 def node(database_id: int = 1, name: str = "alpha", **fields: Any) -> dict[str, Any]:

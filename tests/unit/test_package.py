@@ -9,11 +9,8 @@ from pathlib import Path
 import pytest
 
 from oshs.errors import PackageError
-from oshs.normalise import (
-    OrganisationCollection,
-    organisation_record_from_rest,
-    repository_record_from_rest,
-)
+from oshs.normalise import OrganisationCollection
+from oshs.normalise.rest import organisation_record_from_rest, repository_record_from_rest
 from oshs.package import (
     PACKAGE_PROFILE,
     format_report,

@@ -9,12 +9,9 @@ from typing import Any
 import pytest
 
 from oshs.errors import SnapshotError
-from oshs.normalise import (
-    normalise_datetime,
-    normalise_snapshot,
-    organisation_record_from_rest,
-    repository_record_from_rest,
-)
+from oshs.normalise import normalise_snapshot
+from oshs.normalise.common import normalise_datetime
+from oshs.normalise.rest import organisation_record_from_rest, repository_record_from_rest
 from oshs.schema import ORGANISATIONS, REPOSITORIES
 
 PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "github-api-payloads"

@@ -1,6 +1,6 @@
-"""The GraphQL normaliser: a raw GraphQL snapshot (see `oshs.graphql`) → the internal records.
+"""The GraphQL normaliser: a raw GraphQL snapshot (`oshs.collect.graphql`) → internal records.
 
-The records are the REST normaliser's (`oshs.normalise`), with what GraphQL knows on top:
+The records are the REST normaliser's (`oshs.normalise.rest`), with what GraphQL knows on top:
 
 - ``open_issues`` (issues only) and ``open_pull_requests`` are the ``openIssues`` and
   ``openPullRequests`` counts (``states: OPEN``);
@@ -22,8 +22,7 @@ import re
 from typing import Any
 
 from oshs.errors import SnapshotError
-from oshs.graphql import is_public_node
-from oshs.normalise import (
+from oshs.normalise.common import (
     OrganisationCollection,
     as_bool,
     as_int,
@@ -35,6 +34,7 @@ from oshs.normalise import (
     read_envelope,
     required,
 )
+from oshs.snapshot import is_public_graphql_node
 
 ROOT_FILES = {
     "has_readme": re.compile(r"readme(\..+)?", re.IGNORECASE),
@@ -55,7 +55,7 @@ def normalise_graphql(doc: dict[str, Any]) -> OrganisationCollection:
     records = (
         repository_record_from_graphql(node, organisation["login"])
         for node in _nodes(doc)
-        if is_public_node(node)
+        if is_public_graphql_node(node)
     )
     return collection_of(organisation, records, collected_on, "graphql")
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from requests.utils import parse_header_links
 
-from oshs.api import PER_PAGE, ApiClient, Budget
+from oshs.collect.api import PER_PAGE, ApiClient, Budget
 from oshs.config import Organisation
-from oshs.normalise import is_public
-from oshs.snapshot import SNAPSHOT_FORMAT
+from oshs.snapshot import SNAPSHOT_FORMAT, is_public_rest_item
 
 MAX_PAGES = 10_000
 
@@ -54,7 +53,7 @@ def list_public_repositories(client: ApiClient, login: str) -> tuple[list[dict],
             break
         seen.add(absolute)
         headers, body = client.get(url, parameters)
-        public = [item for item in body if is_public(item)]
+        public = [item for item in body if is_public_rest_item(item)]
         dropped += len(body) - len(public)
         client.remember(absolute, headers, public)
         pages.append({"url": absolute, "body": public})

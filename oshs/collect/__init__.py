@@ -1,8 +1,9 @@
 """Collect: the GitHub API, through PyGithub, to raw snapshot documents.
 
-GraphQL (`oshs.graphql`) whenever a token is present, REST (`oshs.rest`) otherwise or with
-`--api rest`; both give one raw snapshot document per organisation. Every request goes through
-`oshs.api.ApiClient`, which counts it, so the run knows and reports its cost.
+GraphQL (`oshs.collect.graphql`) whenever a token is present, REST (`oshs.collect.rest`)
+otherwise or with `--api rest`; both give one raw snapshot document per organisation. Every
+request goes through `oshs.collect.api.ApiClient`, which counts it, so the run knows and reports
+its cost.
 """
 
 from __future__ import annotations
@@ -17,11 +18,18 @@ from typing import Any
 import requests
 from github import Github, GithubException
 
-from oshs.api import DEFAULT_API_URL, ApiClient, ApiSettings, Budget, BudgetExhausted, connect
+from oshs.collect.api import (
+    DEFAULT_API_URL,
+    ApiClient,
+    ApiSettings,
+    Budget,
+    BudgetExhausted,
+    connect,
+)
+from oshs.collect.graphql import collect_organisation_graphql, page_repositories
+from oshs.collect.rest import collect_organisation_rest
 from oshs.config import Config, Organisation
 from oshs.errors import UsageError
-from oshs.graphql import collect_organisation_graphql, page_repositories
-from oshs.rest import collect_organisation_rest
 from oshs.snapshot import SNAPSHOT_FORMAT
 
 __all__ = [

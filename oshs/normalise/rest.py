@@ -1,11 +1,8 @@
-"""Raw snapshot documents → one internal record per organisation and per repository.
+"""The REST normaliser: a raw REST snapshot (see `oshs.collect.rest`) → the internal records.
 
-One normaliser per API (REST here, GraphQL in `oshs.normalise_graphql`; see `_NORMALISERS`).
 Records carry the columns of `organisations.csv` (minus `stale`) and `repositories.csv`
-(minus `first_seen`, `last_seen`, `removed`) of SPEC §3.3,
-plus, for repositories, `languages` ({language: bytes}).
-
-Conventions (REST):
+(minus `first_seen`, `last_seen`, `removed`) of SPEC §3.3, plus, for repositories,
+`languages` ({language: bytes}). Conventions:
 
 - values the API did not give are `None`, never guessed. REST's `open_issues_count` counts pull
   requests too, so `open_issues` and `open_pull_requests` are always `None` over REST;
@@ -23,61 +20,26 @@ Conventions (REST):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from oshs.errors import SnapshotError
-
-SNAPSHOT_FORMAT = 1
-
-
-@dataclass(frozen=True)
-class OrganisationCollection:
-    """One organisation as one snapshot saw it: its record and its public repositories."""
-
-    organisation: dict[str, Any]
-    repositories: list[dict[str, Any]]
-    collected_on: str
-    api: str
-
-
-def normalise_snapshot(doc: dict[str, Any]) -> OrganisationCollection:
-    """Normalise one raw snapshot document (see docs/architecture.md) by its `api`."""
-    if not isinstance(doc, dict):
-        raise SnapshotError("snapshot: expected a JSON object at the top level")
-    fmt = doc.get("format", SNAPSHOT_FORMAT)
-    if fmt != SNAPSHOT_FORMAT:
-        raise SnapshotError(f"snapshot: unsupported format {fmt!r}, expected {SNAPSHOT_FORMAT}")
-    api = doc.get("api")
-    normaliser = _NORMALISERS.get(api) if isinstance(api, str) else None
-    if normaliser is None:
-        known = ", ".join(sorted(_NORMALISERS))
-        raise SnapshotError(f"snapshot: unknown api {api!r}, expected one of: {known}")
-    return normaliser(doc)
+from oshs.normalise.common import (
+    OrganisationCollection,
+    as_bool,
+    as_int,
+    as_text,
+    collection_of,
+    language_bytes,
+    license_fields,
+    normalise_datetime,
+    read_envelope,
+    required,
+)
+from oshs.snapshot import is_public_rest_item
 
 
-def read_envelope(doc: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
-    """(configured login, collection date, organisation body) of a snapshot of either API."""
-    login = required(doc, "login", str)
-    collected_at = normalise_datetime(required(doc, "collected_at", str), "collected_at")
-    body = required(required(doc, "organisation", dict), "body", dict)
-    return login, collected_at[:10], body
-
-
-def collection_of(
-    organisation: dict[str, Any], records: Iterable[dict[str, Any]], collected_on: str, api: str
-) -> OrganisationCollection:
-    """The collection of an organisation's records, one per id (the last listing wins when
-    pagination shifted between pages), sorted by id."""
-    by_id = {record["id"]: record for record in records}
-    return OrganisationCollection(
-        organisation, [by_id[k] for k in sorted(by_id)], collected_on, api
-    )
-
-
-def _normalise_rest(doc: dict[str, Any]) -> OrganisationCollection:
+def normalise_rest(doc: dict[str, Any]) -> OrganisationCollection:
+    """Normalise a raw snapshot document with `api: "rest"`."""
     login, collected_on, org_body = read_envelope(doc)
     organisation = organisation_record_from_rest(
         org_body, doc.get("display_name"), collected_on, login=login
@@ -92,22 +54,9 @@ def _normalise_rest(doc: dict[str, Any]) -> OrganisationCollection:
             community=_lookup(community, item.get("full_name")),
         )
         for item in _rest_items(doc)
-        if is_public(item)
+        if is_public_rest_item(item)
     )
     return collection_of(organisation, records, collected_on, "rest")
-
-
-def _normalise_graphql(doc: dict[str, Any]) -> OrganisationCollection:
-    """The GraphQL normaliser (`oshs.normalise_graphql`): same records, richer values."""
-    from oshs.normalise_graphql import normalise_graphql  # imports this module
-
-    return normalise_graphql(doc)
-
-
-_NORMALISERS: dict[str, Callable[[dict[str, Any]], OrganisationCollection]] = {
-    "rest": _normalise_rest,
-    "graphql": _normalise_graphql,
-}
 
 
 def organisation_record_from_rest(
@@ -209,59 +158,6 @@ def community_flags_from_rest(body: dict[str, Any] | None) -> dict[str, bool | N
     return flags
 
 
-def is_public(item: dict[str, Any]) -> bool:
-    """True only for a payload that says it is public; private and internal ones are never
-    written anywhere. Older payloads have no `visibility`, but every one has `private`."""
-    return item.get("private") is False and item.get("visibility", "public") == "public"
-
-
-def normalise_datetime(value: Any, what: str = "datetime") -> str | None:
-    """ISO 8601 datetime → `YYYY-MM-DDTHH:MM:SSZ` in UTC; `None`/empty → `None`.
-
-    A datetime without an offset is taken as UTC (GitHub always sends UTC).
-    """
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise SnapshotError(f"snapshot: {what} is {value!r}, expected an ISO 8601 datetime")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise SnapshotError(
-            f"snapshot: {what} is {value!r}, expected an ISO 8601 datetime"
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def license_fields(value: Any, spdx_key: str = "spdx_id") -> tuple[str | None, str | None]:
-    """(SPDX id, name) of a licence object (REST `spdx_id`, GraphQL `spdxId`): `NOASSERTION`
-    for a licence GitHub could not identify, (None, None) for no licence."""
-    if not isinstance(value, dict):
-        return None, None
-    spdx = as_text(value.get(spdx_key))
-    if spdx is None or value.get("key") == "other":
-        spdx = "NOASSERTION"
-    return spdx, as_text(value.get("name"))
-
-
-def language_bytes(body: Any, full_name: str | None) -> dict[str, int] | None:
-    if body is None:
-        return None
-    if not isinstance(body, dict):
-        raise SnapshotError(f"snapshot: languages of {full_name!r} are not a JSON object")
-    result = {}
-    for language, size in sorted(body.items()):
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise SnapshotError(
-                f"snapshot: languages of {full_name!r}: {language!r} has {size!r} bytes, "
-                "expected a non-negative integer"
-            )
-        result[language] = size
-    return result
-
-
 def _rest_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
     pages = required(doc, "pages", list)
     items: list[dict[str, Any]] = []
@@ -285,28 +181,3 @@ def _lookup(enrichment: dict[str, Any], full_name: Any) -> Any:
         return None
     entry = enrichment.get(full_name.lower())
     return entry.get("body") if entry is not None else None
-
-
-def required(doc: dict[str, Any], key: str, kind: type) -> Any:
-    value = doc.get(key)
-    if not isinstance(value, kind):
-        raise SnapshotError(f"snapshot: '{key}' is missing or not a {kind.__name__}")
-    return value
-
-
-def as_text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def as_int(value: Any, what: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SnapshotError(f"snapshot: {what} is {value!r}, expected an integer")
-    return value
-
-
-def as_bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from github import GithubException
 
-from oshs.snapshot import SNAPSHOT_FORMAT
+from oshs.snapshot import SNAPSHOT_FORMAT, is_public_graphql_node
 
 if TYPE_CHECKING:
-    from oshs.api import ApiClient, Budget
+    from oshs.collect.api import ApiClient, Budget
     from oshs.config import Organisation
 
 PAGE_SIZE = 100
@@ -205,20 +205,11 @@ def record_rate_limit(client: ApiClient, headers: dict[str, Any], rate: Any) -> 
             client.rate_limit["cost"] = client.rate_limit.get("cost", 0) + rate["cost"]
 
 
-def is_public_node(node: Any) -> bool:
-    """True only for a repository node that says it is public."""
-    return (
-        isinstance(node, dict)
-        and node.get("visibility") == "PUBLIC"
-        and node.get("isPrivate") is False
-    )
-
-
 def keep_public(data: dict[str, Any]) -> int:
     """Drop non-public repository nodes from a page's ``data`` in place; returns how many."""
     connection = (data.get("organization") or {}).get("repositories") or {}
     nodes = connection.get("nodes") or []
-    public = [node for node in nodes if is_public_node(node)]
+    public = [node for node in nodes if is_public_graphql_node(node)]
     if "nodes" in connection:
         connection["nodes"] = public
     return len(nodes) - len(public)

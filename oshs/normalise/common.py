@@ -1,0 +1,116 @@
+"""What the normalisers of every API share: the organisation collection they return, the
+snapshot envelope, and readers of values (datetimes, licences, language bytes, typed fields).
+
+Values the API did not give are `None`, never guessed; datetimes become `YYYY-MM-DDTHH:MM:SSZ`
+(UTC); empty strings become `None`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from oshs.errors import SnapshotError
+
+
+@dataclass(frozen=True)
+class OrganisationCollection:
+    """One organisation as one snapshot saw it: its record and its public repositories."""
+
+    organisation: dict[str, Any]
+    repositories: list[dict[str, Any]]
+    collected_on: str
+    api: str
+
+
+def read_envelope(doc: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """(configured login, collection date, organisation body) of a snapshot of either API."""
+    login = required(doc, "login", str)
+    collected_at = normalise_datetime(required(doc, "collected_at", str), "collected_at")
+    body = required(required(doc, "organisation", dict), "body", dict)
+    return login, collected_at[:10], body
+
+
+def collection_of(
+    organisation: dict[str, Any], records: Iterable[dict[str, Any]], collected_on: str, api: str
+) -> OrganisationCollection:
+    """The collection of an organisation's records, one per id (the last listing wins when
+    pagination shifted between pages), sorted by id."""
+    by_id = {record["id"]: record for record in records}
+    return OrganisationCollection(
+        organisation, [by_id[k] for k in sorted(by_id)], collected_on, api
+    )
+
+
+def normalise_datetime(value: Any, what: str = "datetime") -> str | None:
+    """ISO 8601 datetime → `YYYY-MM-DDTHH:MM:SSZ` in UTC; `None`/empty → `None`.
+
+    A datetime without an offset is taken as UTC (GitHub always sends UTC).
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise SnapshotError(f"snapshot: {what} is {value!r}, expected an ISO 8601 datetime")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise SnapshotError(
+            f"snapshot: {what} is {value!r}, expected an ISO 8601 datetime"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def license_fields(value: Any, spdx_key: str = "spdx_id") -> tuple[str | None, str | None]:
+    """(SPDX id, name) of a licence object (REST `spdx_id`, GraphQL `spdxId`): `NOASSERTION`
+    for a licence GitHub could not identify, (None, None) for no licence."""
+    if not isinstance(value, dict):
+        return None, None
+    spdx = as_text(value.get(spdx_key))
+    if spdx is None or value.get("key") == "other":
+        spdx = "NOASSERTION"
+    return spdx, as_text(value.get("name"))
+
+
+def language_bytes(body: Any, full_name: str | None) -> dict[str, int] | None:
+    if body is None:
+        return None
+    if not isinstance(body, dict):
+        raise SnapshotError(f"snapshot: languages of {full_name!r} are not a JSON object")
+    result = {}
+    for language, size in sorted(body.items()):
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise SnapshotError(
+                f"snapshot: languages of {full_name!r}: {language!r} has {size!r} bytes, "
+                "expected a non-negative integer"
+            )
+        result[language] = size
+    return result
+
+
+def required(doc: dict[str, Any], key: str, kind: type) -> Any:
+    value = doc.get(key)
+    if not isinstance(value, kind):
+        raise SnapshotError(f"snapshot: '{key}' is missing or not a {kind.__name__}")
+    return value
+
+
+def as_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def as_int(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SnapshotError(f"snapshot: {what} is {value!r}, expected an integer")
+    return value
+
+
+def as_bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None

@@ -296,7 +296,7 @@ def validate(path: Path, quiet: bool, **_: Any) -> None:
 @handle_errors
 def demo(target: Path, quiet: bool, **_: Any) -> None:
     """Run the whole pipeline offline on the bundled sample, through the API sandbox."""
-    from oshs.pipeline import run_demo
+    from oshs.demo import run_demo
 
     started = time.monotonic()
     with progress("collecting", quiet=quiet) as on_progress:

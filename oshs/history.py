@@ -1,6 +1,7 @@
 """The published package is the state; each collection advances it (SPEC §3.3).
 
 `read_state` reads the previous package (descriptor, CSVs typed by `oshs.schema`, changelog);
+`read_collections` the raw snapshots of the dates to apply, normalised;
 `advance` applies one collection date to the tables of a state and returns the next tables.
 Everything is a vectorised pandas pass over the tables (near-linear), and pure: the same state
 and collection give the same tables, so replaying several dates at once and building one date
@@ -24,7 +25,7 @@ Rules (each is documented in the data dictionary, `oshs.schema`):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from pandas import DataFrame
 
 from oshs.errors import PackageError
 from oshs.normalise import OrganisationCollection, normalise_snapshot
+from oshs.package import CHANGELOG_NAME
 from oshs.schema import (
     HISTORY_TRACKED,
     LANGUAGES,
@@ -48,10 +50,12 @@ from oshs.schema import (
 from oshs.snapshot import failed_organisations, read_collection
 from oshs.tables import (
     empty_table,
+    empty_tables,
     keep_mask,
     languages_table,
     latest_per_login,
     organisations_table,
+    read_table,
     repositories_table,
     repository_records,
     seen_on,
@@ -60,18 +64,18 @@ from oshs.tables import (
     typed,
 )
 
-CHANGELOG_NAME = "CHANGELOG.md"
 COUNTS = ("stars", "forks", "open_issues", "open_pull_requests")
 
 
 @dataclass(frozen=True)
 class Collection:
-    """One collection date: its normalised organisations, the logins that failed, its sources."""
+    """One collection date: its normalised organisations, the logins that failed, and the API
+    URL it was collected from (None for a date whose every organisation failed)."""
 
     collected_on: str
     organisations: tuple[OrganisationCollection, ...]
     failed: tuple[str, ...] = ()
-    sources: tuple[dict[str, str], ...] = ()
+    api_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,6 @@ class State:
         """The newest collection date of the state (`created` of its descriptor)."""
         created = self.descriptor.get("created")
         return created[:10] if isinstance(created, str) else None
-
-
-def empty_tables() -> dict[str, DataFrame]:
-    """Every table of `oshs.schema.TABLES`, empty and typed."""
-    return {name: empty_table(table) for name, table in TABLES.items()}
 
 
 def read_state(package_path: Path, out_dir: Path) -> State | None:
@@ -119,22 +118,6 @@ def read_state(package_path: Path, out_dir: Path) -> State | None:
     changelog = Path(out_dir) / CHANGELOG_NAME
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
     return State(tables, descriptor, text)
-
-
-def read_table(path: Path, table: Table) -> DataFrame:
-    """One published CSV as a DataFrame with the in-memory dtypes of `table` (see `oshs.tables`).
-
-    Cells are read as text (empty → missing), so every string survives as published; booleans
-    are `true`/`false`. Columns missing from the file are empty; extra ones are dropped.
-    """
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
-    frame = raw.reindex(columns=table.columns)
-    for name, type_ in table.types().items():
-        if type_ == "boolean":
-            frame[name] = frame[name].map({"true": True, "false": False}).astype("boolean")
-        elif type_ in ("integer", "number"):
-            frame[name] = pd.to_numeric(frame[name])
-    return typed(frame, table)
 
 
 def advance(
@@ -322,12 +305,11 @@ def read_collections(
     dates: Iterable[str],
     *,
     configured: Iterable[str] = (),
-    source_of: Callable[[str], dict[str, str]] | None = None,
 ) -> list[Collection]:
     """The collections of `dates` in `raw_dir`, normalised, oldest first.
 
     `failed` are the logins the date's manifest names as failed, plus the `configured` logins
-    without a snapshot; `sources` is `source_of(api_url)` of the first snapshot, when given. A
+    without a snapshot; `api_url` is the first snapshot's. A
     date whose every organisation failed (a manifest, no snapshot) gives an empty collection.
     """
     result = []
@@ -337,9 +319,9 @@ def read_collections(
         failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
         seen = {str(doc.get("login", "")).lower() for doc in docs}
         failed |= {login for login in configured if login.lower() not in seen}
-        sources = (source_of(docs[0]["api_url"]),) if source_of and docs else ()
+        api_url = str(docs[0]["api_url"]) if docs else None
         organisations = tuple(normalise_snapshot(doc) for doc in docs)
         result.append(
-            Collection(date, organisations, tuple(sorted(failed, key=str.lower)), sources)
+            Collection(date, organisations, tuple(sorted(failed, key=str.lower)), api_url)
         )
     return result

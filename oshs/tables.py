@@ -1,4 +1,7 @@
-"""Internal records → the published pandas tables (SPEC §3.3), and their deterministic CSV bytes.
+"""Internal records → the published pandas tables (SPEC §3.3); tables ↔ their CSV bytes.
+
+The building blocks `oshs.history` assembles into the next state; this module knows nothing of
+states or history.
 
 In-memory dtypes follow the data dictionary (`oshs.schema`): `integer` → `Int64`, `boolean` →
 `boolean` (both nullable), `number` → `float64`, and `string`, `date` and `datetime` → pandas'
@@ -12,13 +15,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from oshs.normalise import OrganisationCollection
-from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TIMELINE, TOPICS, Table
+from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TABLES, TIMELINE, TOPICS, Table
 
 TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
 FLOAT_FORMAT = "%.6f"
@@ -27,38 +31,14 @@ SEEN_COLUMNS = ("first_seen", "last_seen", "removed")
 _DTYPES = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
 
 
-def build_tables(
-    collections: Iterable[OrganisationCollection],
-    *,
-    include_forks: bool,
-    include_archived: bool,
-) -> dict[str, pd.DataFrame]:
-    """`organisations`, `repositories`, `languages`, `topics`, `timeline` of one collection.
-
-    When one organisation login appears in several collections, the latest (`collected_on`)
-    wins; a repository id listed by two organisations (a transfer) is kept once, from the
-    latest collection (ties: the organisation login sorting last). Forks are left out unless
-    `include_forks`, archived repositories unless `include_archived`; the languages, topics and
-    timeline tables only cover the repositories kept. Without a previous state `first_seen` =
-    `last_seen` = `collected_on`, and `removed` and `stale` are false (`oshs.history` builds
-    on a published state).
-    """
-    kept = latest_per_login(collections)
-    records = repository_records(kept)
-    repositories = records.loc[keep_mask(records, include_forks, include_archived)]
-    repositories = seen_on(repositories)
-    return {
-        "organisations": organisations_table(kept),
-        "repositories": repositories_table(repositories),
-        "languages": languages_table(repositories),
-        "topics": topics_table(repositories),
-        "timeline": timeline_table(repositories),
-    }
-
-
 def empty_table(table: Table) -> pd.DataFrame:
     """An empty DataFrame with the columns and dtypes of `table`."""
     return typed(pd.DataFrame({name: [] for name in table.columns}), table)
+
+
+def empty_tables() -> dict[str, pd.DataFrame]:
+    """Every table of `oshs.schema.TABLES`, empty and typed."""
+    return {name: empty_table(table) for name, table in TABLES.items()}
 
 
 def latest_per_login(
@@ -81,7 +61,9 @@ def organisations_table(collections: list[OrganisationCollection]) -> pd.DataFra
 
 
 def repository_records(collections: list[OrganisationCollection]) -> pd.DataFrame:
-    """Every repository record of `collections` (one per id, as in `build_tables`), unfiltered.
+    """Every repository record of `collections` (one per id: a repository id listed by two
+    organisations, a transfer, is kept once, from the latest collection, ties to the login
+    sorting last), unfiltered.
 
     Columns: those of `repositories.csv` but `first_seen`, `last_seen`, `removed`; plus
     `languages` (a dict or None), `topics` (still a list) and `collected_on`; `id` is int64.
@@ -238,3 +220,19 @@ def _one_line_breaks(value: Any) -> Any:
     if isinstance(value, str) and "\r" in value:
         return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
+
+
+def read_table(path: Path, table: Table) -> pd.DataFrame:
+    """One published CSV as a DataFrame with the in-memory dtypes of `table`.
+
+    Cells are read as text (empty → missing), so every string survives as published; booleans
+    are `true`/`false`. Columns missing from the file are empty; extra ones are dropped.
+    """
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    frame = raw.reindex(columns=table.columns)
+    for name, type_ in table.types().items():
+        if type_ == "boolean":
+            frame[name] = frame[name].map({"true": True, "false": False}).astype("boolean")
+        elif type_ in ("integer", "number"):
+            frame[name] = pd.to_numeric(frame[name])
+    return typed(frame, table)

@@ -16,7 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from oshs.config import Config, bundled_config
-from oshs.pipeline import BuildResult, run_sample
+from oshs.demo import run_sample
+from oshs.pipeline import BuildResult
 
 ROOT = Path(__file__).resolve().parents[1]
 LABEL = "SAMPLE DATA"

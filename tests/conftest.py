@@ -296,3 +296,37 @@ def run_oshs(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProc
         timeout=300,
         check=False,
     )
+
+
+def write_tables(
+    tables: dict[str, Any],
+    root: Path,
+    *,
+    metadata: dict[str, Any],
+    version: str = "1.0.0",
+    created: str = "2025-10-06T00:00:00Z",
+    sources: Any = (),
+    changelog: str | None = None,
+    out_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Publish `tables` under `root` as production does (CSV bytes → descriptor →
+    `write_package_data`); return the descriptor."""
+    from oshs.descriptor import package_descriptor
+    from oshs.package import resource_dir_for, write_package_data
+    from oshs.tables import to_csv_bytes
+
+    package_path = root / "datapackage.json"
+    out_dir = out_dir if out_dir is not None else root / "outputs"
+    data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
+    descriptor = package_descriptor(
+        data,
+        metadata=metadata,
+        version=version,
+        created=created,
+        sources=list(sources),
+        resource_dir=resource_dir_for(package_path, out_dir),
+    )
+    write_package_data(
+        data, descriptor, package_path=package_path, out_dir=out_dir, changelog=changelog
+    )
+    return descriptor

@@ -56,12 +56,6 @@ def load_schema() -> GraphQLSchema:
     return build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
-def graphql_path(prefix: str) -> str:
-    """The GraphQL path PyGithub derives from an API path (``/api/v3`` → ``/api/graphql``)."""
-    path = prefix.rstrip("/")
-    return path.removesuffix("/v3") + "/graphql"
-
-
 def install(sandbox: Sandbox) -> None:
     """Serve ``POST /graphql`` below the sandbox's mount prefix (charged to ``graphql``)."""
     sandbox.add_route("POST", r"/graphql/?", serve, resource="graphql", cost=0)

@@ -12,9 +12,9 @@ from oshs.collect.api import ApiClient, ApiSettings, Budget, connect
 from oshs.collect.graphql import QUERY_SHA256, collect_organisation_graphql, page_repositories
 from oshs.collect.rest import collect_organisation_rest
 from oshs.config import Organisation
+from oshs.history import advance
 from oshs.normalise import normalise_snapshot
 from oshs.sample import load_sample
-from oshs.tables import build_tables
 
 COLLECTED_AT = "2025-10-06T06:00:00Z"
 # Filled by GraphQL only (REST leaves them None without enrichment, or always for the last two).
@@ -47,7 +47,10 @@ def consistent_licences(dataset):
 
 def tables_of(docs, include_forks=True):
     collections = [normalise_snapshot(doc) for doc in docs]
-    return build_tables(collections, include_forks=include_forks, include_archived=True)
+    on = max(c.collected_on for c in collections)
+    return advance(
+        None, collections, collected_on=on, include_forks=include_forks, include_archived=True
+    )
 
 
 def both_apis(sandbox, *, enrich: bool):

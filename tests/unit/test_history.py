@@ -7,11 +7,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import write_tables
 
 from oshs.errors import PackageError
 from oshs.history import advance, read_state
 from oshs.normalise import OrganisationCollection
-from oshs.package import write_package
 from oshs.tables import to_csv_bytes
 
 D1, D2, D3 = "2025-10-06", "2025-10-07", "2025-10-08"
@@ -181,9 +181,8 @@ def test_read_state_round_trips_the_published_tables(tmp_path: Path):
     assert read_state(tmp_path / "datapackage.json", tmp_path / "outputs") is None
     first = step(None, D1, coll("a", D1, repo(1, description='Line\nbreak, "q" NA'), repo(2)))
     second = step(first, D2, coll("a", D2, repo(1, languages={"R": 3, "Python": 1})))
-    write_package(second, package_path=tmp_path / "datapackage.json", out_dir=tmp_path / "outputs",
-                  metadata=METADATA, version="1.1.0", created=f"{D2}T00:00:00Z", sources=[],
-                  changelog="# Changelog\n")  # fmt: skip
+    write_tables(second, tmp_path, metadata=METADATA, version="1.1.0", created=f"{D2}T00:00:00Z",
+                 changelog="# Changelog\n")  # fmt: skip
     state = read_state(tmp_path / "datapackage.json", tmp_path / "outputs")
     assert state is not None and state.collected_on == D2 and state.changelog == "# Changelog\n"
     assert csv_bytes(state.tables) == csv_bytes(second)

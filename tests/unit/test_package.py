@@ -7,18 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import write_tables
 
+from oshs.descriptor import PACKAGE_PROFILE, package_descriptor
 from oshs.errors import PackageError
+from oshs.history import advance
 from oshs.normalise import OrganisationCollection
 from oshs.normalise.rest import organisation_record_from_rest, repository_record_from_rest
-from oshs.package import (
-    PACKAGE_PROFILE,
-    format_report,
-    package_descriptor,
-    validate_package,
-    write_package,
-)
-from oshs.tables import build_tables
+from oshs.package import format_report, validate_package
 
 METADATA = {
     "name": "nhs-open-source-statistics",
@@ -57,19 +53,14 @@ def tiny_tables():
     ]
     organisation = organisation_record_from_rest({"login": "a", "id": 1}, "A", "2025-10-06")
     collection = OrganisationCollection(organisation, repos, "2025-10-06", "rest")
-    return build_tables([collection], include_forks=False, include_archived=True)
+    return advance(
+        None, [collection], collected_on="2025-10-06", include_forks=False, include_archived=True
+    )
 
 
 def write(tmp_path: Path, tables=None, version="1.0.0"):
-    return write_package(
-        tables if tables is not None else tiny_tables(),
-        package_path=tmp_path / "datapackage.json",
-        out_dir=tmp_path / "outputs",
-        metadata=METADATA,
-        version=version,
-        created="2025-10-06T00:00:00Z",
-        sources=SOURCES,
-    )
+    tables = tables if tables is not None else tiny_tables()
+    return write_tables(tables, tmp_path, metadata=METADATA, version=version, sources=SOURCES)
 
 
 def snapshot_files(root: Path) -> dict[str, bytes]:
@@ -84,6 +75,7 @@ def test_written_package_is_valid_and_complete(tmp_path):
     assert report.valid, report.errors
     assert report.tables == {
         "organisations": 1, "repositories": 2, "languages": 2, "topics": 1, "timeline": 2,
+        "organisation_history": 1, "repository_history": 2,
     }  # fmt: skip
     on_disk = json.loads((tmp_path / "datapackage.json").read_text())
     assert on_disk == descriptor
@@ -188,14 +180,8 @@ def test_duplicate_key_in_tables_is_refused(tmp_path):
 
 def test_bad_arguments(tmp_path):
     with pytest.raises(PackageError, match="outside the descriptor's folder"):
-        write_package(
-            tiny_tables(),
-            package_path=tmp_path / "pkg" / "datapackage.json",
-            out_dir=tmp_path / "elsewhere",
-            metadata=METADATA,
-            version="1.0.0",
-            created="2025-10-06T00:00:00Z",
-            sources=SOURCES,
+        write_tables(
+            tiny_tables(), tmp_path / "pkg", metadata=METADATA, out_dir=tmp_path / "elsewhere"
         )
     kwargs = {"metadata": METADATA, "sources": SOURCES, "resource_dir": "outputs/data"}
     with pytest.raises(PackageError, match="version"):
@@ -218,9 +204,6 @@ def test_unreadable_descriptor_is_an_invalid_report(tmp_path):
 
 def test_changelog_is_published_with_the_package(tmp_path):
     tables = tiny_tables()
-    write_package(tables, package_path=tmp_path / "datapackage.json", out_dir=tmp_path / "outputs",
-                  metadata={"name": "p", "title": "P"}, version="1.0.0",
-                  created="2025-10-06T00:00:00Z", sources=[],
-                  changelog="# Changelog\n")  # fmt: skip
+    write_tables(tables, tmp_path, metadata={"name": "p", "title": "P"}, changelog="# Changelog\n")
     assert (tmp_path / "outputs" / "CHANGELOG.md").read_text(encoding="utf-8") == "# Changelog\n"
     assert not list(tmp_path.glob(".datapackage.json.staging-*"))

@@ -8,10 +8,8 @@ import urllib.request
 import pytest
 from conftest import BIG_ORG, make_repository
 from github import Auth, Github
-from github.Requester import Requester
 
 from oshs.sandbox import RateLimiter
-from oshs.sandbox import graphql as sandbox_graphql
 from oshs.sandbox.graphql_objects import encode_cursor
 
 PAGE = """query($login: String!, $after: String, $first: Int = 100) {
@@ -197,11 +195,11 @@ def test_invalid_queries_cursors_and_authentication(gq):
 
 
 @pytest.mark.parametrize("prefix", ["", "/api/v3"])
-def test_pygithub_derives_the_path_the_sandbox_serves(prefix):
-    base = f"http://127.0.0.1:1{prefix}"
-    expected = "http://127.0.0.1:1" + sandbox_graphql.graphql_path(prefix)
-    assert Requester.get_graphql_prefix(prefix) == sandbox_graphql.graphql_path(prefix)
-    assert Github(base_url=base).requester.graphql_url == expected
+def test_the_sandbox_serves_graphql_where_pygithub_sends_it(make_sandbox, prefix):
+    sandbox = make_sandbox(prefix=prefix)
+    github = Github(base_url=sandbox.url, auth=Auth.Token("t"))
+    _, data = github.requester.graphql_query("{ rateLimit { cost } }", {})
+    assert data == {"data": {"rateLimit": {"cost": 1}}}
 
 
 def test_graphql_through_pygithub_on_ghes(make_sandbox):

@@ -8,9 +8,10 @@ from typing import Any
 
 import pandas as pd
 
+from oshs.history import advance
 from oshs.normalise import OrganisationCollection
 from oshs.schema import TABLES
-from oshs.tables import build_tables, to_csv_bytes
+from oshs.tables import to_csv_bytes
 
 
 def org(login: str, collected_on: str = "2025-10-06") -> dict[str, Any]:
@@ -72,8 +73,16 @@ def collection(login: str, repositories: list[dict], on: str = "2025-10-06"):
     return OrganisationCollection(org(login, on), repositories, on, "rest")
 
 
+SNAPSHOT_TABLES = ("organisations", "repositories", "languages", "topics", "timeline")
+
+
 def build(*collections: OrganisationCollection, forks=False, archived=True):
-    return build_tables(list(collections), include_forks=forks, include_archived=archived)
+    """The snapshot tables of a first build (no previous package), as `oshs build` makes them."""
+    on = max(c.collected_on for c in collections)
+    tables = advance(
+        None, collections, collected_on=on, include_forks=forks, include_archived=archived
+    )
+    return {name: tables[name] for name in SNAPSHOT_TABLES}
 
 
 def test_columns_dtypes_and_whole_row():

@@ -1,8 +1,8 @@
 """Releases: replaying collections on top of the published state, versions and `CHANGELOG.md`.
 
 `replay` folds `oshs.history.advance` over collection dates, oldest first; after each date it
-computes the descriptor the package would have, its semantic version (`oshs.package.
-next_version`) and, when the version changed, a changelog entry. So a build that replays three
+computes the descriptor the package would have (`oshs.descriptor`), its semantic version
+(`next_version`) and, when the version changed, a changelog entry. So a build that replays three
 dates from scratch and three builds of one date each on the previous package end with the same
 tables, version and changelog, byte for byte.
 
@@ -22,10 +22,12 @@ from typing import Any
 import pandas as pd
 from pandas import DataFrame
 
-from oshs.history import Collection, State, advance, empty_tables
-from oshs.package import data_changed, next_version, package_descriptor, schema_changes
+from oshs.descriptor import VERSION_PATTERN, package_descriptor
+from oshs.errors import PackageError
+from oshs.history import Collection, State, advance
+from oshs.provenance import source_entry
 from oshs.report import escape_markdown
-from oshs.tables import to_csv_bytes
+from oshs.tables import empty_tables, to_csv_bytes
 
 CHANGELOG_TITLE = "# Changelog"
 CHANGELOG_INTRO = (
@@ -36,6 +38,7 @@ CHANGELOG_INTRO = (
 NAMES_LIMIT = 20
 """Repository names are listed for a kind of change when at most this many repositories had it."""
 KINDS = ("added", "removed", "archived")
+FIRST_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,10 @@ def replay(
     """Apply `collections` (oldest first) on top of `state` and return the release.
 
     With no collection, the state is republished (PATCH when the metadata changed). Raises
-    `ValueError` when there is neither a state nor a collection.
+    `PackageError` when there is neither a state nor a collection.
     """
     if state is None and not collections:
-        raise ValueError("nothing to build: no previous package and no collection")
+        raise PackageError("nothing to build: no previous package and no collection")
     release = None
     if state is not None:
         release = Release(dict(state.tables), dict(state.descriptor), state.changelog)
@@ -115,7 +118,10 @@ def _release(
 ) -> Release:
     """The release of `tables` after `previous`: descriptor, version, changelog entry."""
     old = previous.descriptor if previous and previous.descriptor else None
-    sources = list(collection.sources) or list((old or {}).get("sources") or [])
+    if collection.api_url:
+        sources = [source_entry(collection.api_url)]
+    else:
+        sources = list((old or {}).get("sources") or [])
     data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
     descriptor = package_descriptor(
         data,
@@ -255,3 +261,65 @@ def prepend_entry(changelog: str, entry: str) -> str:
         return changelog.rstrip("\n") + "\n\n" + entry.rstrip("\n") + "\n"
     head, rest = changelog[: at + 1], changelog[at + 1 :]
     return head + entry + rest
+
+
+def schema_changes(previous: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The breaking changes from `previous` to `new` descriptor (each a Markdown line).
+
+    A published column removed or renamed (absent from the new table), a column whose type
+    changed, or a whole table removed. Added tables and columns are not breaking.
+    """
+    fields = {
+        r["name"]: {f["name"]: f.get("type") for f in r.get("schema", {}).get("fields", [])}
+        for r in new.get("resources", [])
+    }
+    changes = []
+    for resource in previous.get("resources", []):
+        name = resource.get("name")
+        if name not in fields:
+            changes.append(f"table `{name}` removed")
+            continue
+        for item in resource.get("schema", {}).get("fields", []):
+            type_ = fields[name].get(item.get("name"), None)
+            if item.get("name") not in fields[name]:
+                changes.append(f"column `{name}.{item.get('name')}` removed or renamed")
+            elif type_ != item.get("type"):
+                changes.append(
+                    f"column `{name}.{item.get('name')}` changed type "
+                    f"from {item.get('type')} to {type_}"
+                )
+    return changes
+
+
+def data_changed(previous: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True when the resources (by name) or any resource's hash differ."""
+
+    def hashes(descriptor: dict[str, Any]) -> dict[str, Any]:
+        return {r.get("name"): r.get("hash") for r in descriptor.get("resources", [])}
+
+    return hashes(previous) != hashes(new)
+
+
+def next_version(previous: dict[str, Any] | None, new: dict[str, Any]) -> str:
+    """The semantic version of `new` after `previous` (SPEC §3.4); `new`'s own is ignored.
+
+    First publication: 1.0.0. MAJOR when `schema_changes` finds any; else MINOR when the data
+    changed (`data_changed`); else PATCH when anything else of the descriptor differs
+    (metadata, sources, descriptions); else the previous version (nothing to publish).
+    """
+    if previous is None:
+        return FIRST_VERSION
+    version = str(previous.get("version", ""))
+    if not VERSION_PATTERN.match(version):
+        raise PackageError(
+            f"previous data package: version {version!r} is not MAJOR.MINOR.PATCH",
+            hint="fix the version in the published datapackage.json",
+        )
+    major, minor, patch = (int(part) for part in version.split("."))
+    if schema_changes(previous, new):
+        return f"{major + 1}.0.0"
+    if data_changed(previous, new):
+        return f"{major}.{minor + 1}.0"
+    if {**previous, "version": None} != {**new, "version": None}:
+        return f"{major}.{minor}.{patch + 1}"
+    return version

@@ -8,17 +8,18 @@ from pathlib import Path
 import pytest
 from test_history import D1, D2, D3, METADATA, coll, repo
 
-from oshs.changelog import dates_to_replay, prepend_entry, replay
+from oshs.errors import PackageError
 from oshs.history import Collection, State, read_state
-from oshs.package import next_version, schema_changes, write_package
+from oshs.package import write_package_data
+from oshs.release import dates_to_replay, next_version, prepend_entry, replay, schema_changes
 
 OPTIONS = {"resource_dir": "outputs/data", "include_forks": False, "include_archived": True}
-SOURCES = ({"title": "GitHub API", "path": "https://api.github.com"},)
+API_URL = "https://api.github.com"
 
 
 def day1() -> Collection:
     return Collection(
-        D1, (coll("a", D1, repo(1), repo(2)), coll("b", D1, repo(3, "b"))), (), SOURCES
+        D1, (coll("a", D1, repo(1), repo(2)), coll("b", D1, repo(3, "b"))), (), API_URL
     )
 
 
@@ -26,7 +27,7 @@ def day2() -> Collection:
     organisations = (
         coll("a", D2, repo(1, stars=7, archived=True), repo(4, name="x|<b>", full_name="a/x|<b>")),
     )
-    return Collection(D2, organisations, ("b",), SOURCES)
+    return Collection(D2, organisations, ("b",), API_URL)
 
 
 def build(state, *collections, metadata=METADATA):
@@ -35,10 +36,8 @@ def build(state, *collections, metadata=METADATA):
 
 def publish(release, root: Path) -> State:
     """Write `release` as a package under `root` and read it back as the next state."""
-    write_package(release.tables, package_path=root / "datapackage.json",
-                  out_dir=root / "outputs", metadata=METADATA, version=release.version,
-                  created=release.created, sources=release.descriptor["sources"],
-                  changelog=release.changelog)  # fmt: skip
+    write_package_data(release.data, release.descriptor, package_path=root / "datapackage.json",
+                       out_dir=root / "outputs", changelog=release.changelog)  # fmt: skip
     state = read_state(root / "datapackage.json", root / "outputs")
     assert state is not None
     return state
@@ -124,7 +123,7 @@ def test_version_rules_of_next_version():
 
 
 def test_incremental_and_all_at_once_builds_are_byte_identical(tmp_path: Path):
-    third = Collection(D3, (coll("a", D3, repo(1), repo(2)), coll("b", D3)), (), SOURCES)
+    third = Collection(D3, (coll("a", D3, repo(1), repo(2)), coll("b", D3)), (), API_URL)
     once = build(None, day1(), day2(), third)
     publish(once, tmp_path / "once")
     state = None
@@ -142,8 +141,9 @@ def test_dates_to_replay_start_at_the_states_own_date():
     state = first_state(first)
     assert dates_to_replay(None, [D2, D1]) == [D1, D2]
     assert dates_to_replay(state, ["2025-10-01", D1, D3, D2]) == [D1, D2, D3]
-    with pytest.raises(ValueError, match="nothing to build"):
+    with pytest.raises(PackageError) as raised:
         build(None)
+    assert raised.value.message == "nothing to build: no previous package and no collection"
 
 
 def test_prepend_entry():

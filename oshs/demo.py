@@ -1,0 +1,59 @@
+"""`oshs demo`: the real pipeline, through PyGithub, against the sandbox serving the bundled
+sample, on the sample's fixed dates (never the clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from oshs.collect import ApiSettings
+from oshs.config import Config, bundled_config
+from oshs.errors import CollectError, PackageError
+from oshs.package import format_report, validate_package
+from oshs.pipeline import BuildResult, run_build, run_collect
+from oshs.sample import load_sample_at, load_sample_dates
+from oshs.sandbox import Sandbox
+
+DEMO_TOKEN = "oshs-demo"  # the sandbox accepts any token; this one belongs to no organisation
+
+
+def run_demo(target: Path, *, on_progress: Any = None) -> BuildResult:
+    """The whole pipeline on the bundled sample, into `target` (`oshs demo`)."""
+    return run_sample(
+        bundled_config(),
+        raw_dir=target / "raw",
+        out_dir=target / "outputs",
+        package_path=target / "datapackage.json",
+        on_progress=on_progress,
+    )
+
+
+def run_sample(
+    config: Config, *, raw_dir: Path, out_dir: Path, package_path: Path, on_progress: Any = None
+) -> BuildResult:
+    """Run the real pipeline through PyGithub against the sandbox serving the bundled sample,
+    once per sample date (two fixed dates, never the clock), building after each."""
+    for date in load_sample_dates():
+        dataset = load_sample_at(date)
+        collected_at = datetime.strptime(dataset["collected_at"], "%Y-%m-%dT%H:%M:%SZ")
+        with Sandbox(dataset) as sandbox:
+            settings = ApiSettings(
+                api_url=sandbox.url, token=DEMO_TOKEN, seconds_between_requests=0
+            )
+            report = run_collect(
+                config,
+                settings,
+                raw_dir=raw_dir,
+                collected_at=collected_at,
+                on_progress=on_progress,
+            )
+        if report.failed:
+            raise CollectError(f"the sandbox failed for {', '.join(sorted(report.failed))}")
+        result = run_build(config, raw_dir=raw_dir, out_dir=out_dir, package_path=package_path)
+    validation = validate_package(result.package_path)
+    if not validation.valid:
+        raise PackageError(
+            f"{result.package_path}: the sample package is invalid", hint=format_report(validation)
+        )
+    return result

@@ -71,10 +71,12 @@ REQUIRED_COUNT = {"required": True, "minimum": 0}
 
 
 def column(name: str, type_: str, title: str, description: str, **constraints: Any) -> Field:
+    """A field of the data dictionary; keyword arguments are its Table Schema constraints."""
     return Field(name, type_, title, description, dict(constraints))
 
 
 def community_column(name: str, title: str, what: str) -> Field:
+    """A boolean `has_*` field: whether the repository has `what` (a community file)."""
     return column(
         name,
         "boolean",

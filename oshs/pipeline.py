@@ -12,7 +12,7 @@ from typing import Any
 from oshs.collect import ApiSettings, CollectionReport, collect, connect
 from oshs.config import Config
 from oshs.errors import CollectError, SnapshotError
-from oshs.history import read_collections, read_state
+from oshs.history import Collection, State, read_collections, read_state
 from oshs.package import resource_dir_for, write_package_data
 from oshs.provenance import sample_state_replaced
 from oshs.release import dates_to_replay, replay
@@ -99,21 +99,7 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
             f"{raw_dir}: no collection found (expected folders named YYYY-MM-DD with snapshots)",
             hint="run `oshs collect` first, or point --raw-dir at the snapshots",
         )
-    state = read_state(package_path, out_dir)
-    configured = [organisation.login for organisation in config.organisations]
-    collections = read_collections(raw_dir, dates_to_replay(state, dates), configured=configured)
-    api_urls = [collection.api_url for collection in collections]
-    if state is not None and sample_state_replaced(state.descriptor, api_urls):
-        log.warning(
-            "%s holds sample data from the oshs sandbox: starting a new history", package_path
-        )
-        state = None
-        collections = read_collections(raw_dir, dates, configured=configured)
-    for collection in collections:
-        for login in collection.failed:
-            log.warning(
-                "%s: %s not collected, carried forward as stale", collection.collected_on, login
-            )
+    state, collections = read_build_input(config, raw_dir, package_path, out_dir, dates)
     metadata = package_metadata(config)
     release = replay(
         state,
@@ -149,6 +135,28 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
         repositories=int(current.sum()),
         organisations=len(release.tables["organisations"]),
     )
+
+
+def read_build_input(
+    config: Config, raw_dir: Path, package_path: Path, out_dir: Path, dates: list[str]
+) -> tuple[State | None, list[Collection]]:
+    """The state and the collections to apply to it; sample data is never real data's history."""
+    state = read_state(package_path, out_dir)
+    configured = [organisation.login for organisation in config.organisations]
+    collections = read_collections(raw_dir, dates_to_replay(state, dates), configured=configured)
+    api_urls = [collection.api_url for collection in collections]
+    if state is not None and sample_state_replaced(state.descriptor, api_urls):
+        log.warning(
+            "%s holds sample data from the oshs sandbox: starting a new history", package_path
+        )
+        state = None
+        collections = read_collections(raw_dir, dates, configured=configured)
+    for collection in collections:
+        for login in collection.failed:
+            log.warning(
+                "%s: %s not collected, carried forward as stale", collection.collected_on, login
+            )
+    return state, collections
 
 
 def package_metadata(config: Config) -> dict[str, Any]:

@@ -116,7 +116,6 @@ def collect_organisation(
     config: Config,
     settings: ApiSettings,
     api: str,
-    *,
     collected_at: str,
     budget: Budget,
 ) -> tuple[dict[str, Any], int]:
@@ -191,13 +190,7 @@ def collect(
             on_progress(organisation.login, index, total)
         try:
             doc, dropped = collect_organisation(
-                client,
-                organisation,
-                config,
-                settings,
-                api,
-                collected_at=report.collected_at,
-                budget=budget,
+                client, organisation, config, settings, api, report.collected_at, budget
             )
         except BudgetExhausted as error:
             skipped = [org.login for org in config.organisations[index - 1 :]]
@@ -210,6 +203,11 @@ def collect(
             continue
         report.snapshots.append(doc)
         report.dropped_non_public += dropped
+    return record_costs(report, client, started)
+
+
+def record_costs(report: CollectionReport, client: ApiClient, started: float) -> CollectionReport:
+    """`report` with what the run cost: requests, 304s, retries, rate limit and duration."""
     report.requests = client.requests
     report.not_modified = client.not_modified
     report.retries = client.retries[0]

@@ -76,6 +76,7 @@ def license_fields(value: Any, spdx_key: str = "spdx_id") -> tuple[str | None, s
 
 
 def language_bytes(body: Any, full_name: str | None) -> dict[str, int] | None:
+    """{language: bytes} of a languages object, sorted by language; `None` when unknown."""
     if body is None:
         return None
     if not isinstance(body, dict):
@@ -92,6 +93,7 @@ def language_bytes(body: Any, full_name: str | None) -> dict[str, int] | None:
 
 
 def required(doc: dict[str, Any], key: str, kind: type) -> Any:
+    """`doc[key]`, which must be a `kind`, else a `SnapshotError` naming the key."""
     value = doc.get(key)
     if not isinstance(value, kind):
         raise SnapshotError(f"snapshot: '{key}' is missing or not a {kind.__name__}")
@@ -99,12 +101,14 @@ def required(doc: dict[str, Any], key: str, kind: type) -> Any:
 
 
 def as_text(value: Any) -> str | None:
+    """Text, with `None` and the empty string both `None`."""
     if value is None or value == "":
         return None
     return str(value)
 
 
 def as_int(value: Any, what: str) -> int | None:
+    """An integer or `None`; anything else (a boolean too) is a `SnapshotError` naming `what`."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -113,4 +117,5 @@ def as_int(value: Any, what: str) -> int | None:
 
 
 def as_bool(value: Any) -> bool | None:
+    """A boolean, or `None` for anything that is not one."""
     return value if isinstance(value, bool) else None

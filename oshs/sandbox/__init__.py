@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from oshs.errors import SandboxError
-from oshs.sandbox.graphql import install as install_graphql
+from oshs.sandbox.graphql import serve as serve_graphql
 from oshs.sandbox.ratelimit import RateLimiter, RateStatus
 from oshs.sandbox.rest import DatasetIndex
 from oshs.sandbox.server import (
@@ -65,7 +65,8 @@ class Sandbox:
         self._interceptors: list[Interceptor] = []
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
-        install_graphql(self)  # POST /graphql, as on GitHub
+        # POST /graphql below the mount prefix, as on GitHub, charged to its own resource
+        self.add_route("POST", r"/graphql/?", serve_graphql, resource="graphql", cost=0)
 
     def __repr__(self) -> str:
         state = "running" if self._server else "stopped"

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -39,9 +39,6 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from oshs.sandbox.graphql_objects import GitHubError, root
 from oshs.sandbox.server import Context, Reply
 
-if TYPE_CHECKING:
-    from oshs.sandbox import Sandbox
-
 SCHEMA_FILE = Path(__file__).with_name("schema.graphql")
 MAX_PAGE_SIZE = 100
 MAX_NODES = 500_000
@@ -54,11 +51,6 @@ AUTH_DOCS = (
 def load_schema() -> GraphQLSchema:
     """The sandbox's schema (the project's SDL), parsed once."""
     return build_schema(SCHEMA_FILE.read_text(encoding="utf-8"))
-
-
-def install(sandbox: Sandbox) -> None:
-    """Serve ``POST /graphql`` below the sandbox's mount prefix (charged to ``graphql``)."""
-    sandbox.add_route("POST", r"/graphql/?", serve, resource="graphql", cost=0)
 
 
 @dataclass

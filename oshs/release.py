@@ -16,7 +16,7 @@ changes. Every GitHub string is escaped with `oshs.report.escape_markdown`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -48,8 +48,8 @@ class Release:
     tables: dict[str, DataFrame]
     descriptor: dict[str, Any]
     changelog: str
-    data: dict[str, bytes] | None = None  # CSV bytes as hashed in `descriptor`; None only for
-    # the state a replay starts from (every release `replay` returns has them)
+    data: dict[str, bytes] = field(default_factory=dict)  # CSV bytes as hashed in `descriptor`;
+    # empty only for the state a replay starts from (every release `replay` returns has them)
 
     @property
     def version(self) -> str:
@@ -104,7 +104,7 @@ def replay(
         collection = Collection(release.created[:10], ())
         release = _release(release, release.tables, release.created, collection, metadata,
                            resource_dir)  # fmt: skip
-    assert release is not None and release.data is not None  # every path ends in `_release`
+    assert release is not None and release.data  # every path ends in `_release`
     return release
 
 

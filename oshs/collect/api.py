@@ -63,12 +63,16 @@ class CountingRetry(GithubRetry):
 
     def new(self, **kwargs: Any) -> CountingRetry:
         """A copy for the next attempt, sharing the counter and the waits."""
-        return super().new(counter=self.counter, waits=self.waits, **kwargs)
+        retry = super().new(counter=self.counter, waits=self.waits, **kwargs)
+        assert isinstance(retry, CountingRetry)  # urllib3 builds it with type(self)
+        return retry
 
-    def increment(self, *args: Any, **kwargs: Any) -> CountingRetry:  # type: ignore[override]
+    def increment(self, *args: Any, **kwargs: Any) -> CountingRetry:
         """Count the retry, then let PyGithub decide whether and how long to wait."""
         self.counter[0] += 1
-        return super().increment(*args, **kwargs)
+        retry = super().increment(*args, **kwargs)
+        assert isinstance(retry, CountingRetry)  # GithubRetry builds the next one with `new`
+        return retry
 
     def sleep(self, response: Any = None) -> None:
         """Wait as PyGithub decided, unless that would pass `--max-wait` in all: then give up."""
@@ -178,13 +182,19 @@ class Budget:
         if self.waits is None:
             self.waits = Waits(self.max_wait, self.waited)
 
+    @property
+    def allowance(self) -> Waits:
+        """The waiting allowance this budget shares with the retries."""
+        assert self.waits is not None  # set by __post_init__
+        return self.waits
+
     def ensure(self, client: ApiClient, needed: int) -> None:
         """Return when `needed` points are left, waiting for the reset if that fits."""
         remaining, reset = client.rate_limit.get("remaining"), client.rate_limit.get("reset")
         if remaining is None or remaining >= needed:
             return
         wait = max(0.0, (reset or 0) - self.clock()) + 1.0
-        if not self.waits.allows(wait):
+        if not self.allowance.allows(wait):
             when = datetime.fromtimestamp(reset or 0, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             raise BudgetExhausted(
                 f"rate limit exhausted: {needed} needed, {remaining} left until {when}, "
@@ -194,5 +204,5 @@ class Budget:
             "rate limit: %d left, %d needed; waiting %.0f s for the reset", remaining, needed, wait
         )
         self.sleep(wait)
-        self.waits.spent += wait
+        self.allowance.spent += wait
         client.rate_limit.pop("remaining", None)  # unknown until the next response

@@ -184,7 +184,7 @@ def fetch_page(
 def is_rate_limited(error: GithubException) -> bool:
     """True for GitHub's GraphQL `RATE_LIMITED` error."""
     errors = error.data.get("errors") if isinstance(error.data, dict) else None
-    return bool(errors) and any(
+    return isinstance(errors, list) and any(
         isinstance(item, dict) and item.get("type") == "RATE_LIMITED" for item in errors
     )
 

@@ -29,6 +29,8 @@ def read_envelope(doc: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     """(configured login, collection date, organisation body) of a snapshot of either API."""
     login = required(doc, "login", str)
     collected_at = normalise_datetime(required(doc, "collected_at", str), "collected_at")
+    if collected_at is None:
+        raise SnapshotError("snapshot: 'collected_at' is empty, expected an ISO 8601 datetime")
     body = required(required(doc, "organisation", dict), "body", dict)
     return login, collected_at[:10], body
 

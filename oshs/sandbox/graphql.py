@@ -28,7 +28,7 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
     build_schema,
-    execute,
+    execute_sync,
     get_named_type,
     get_operation_ast,
     parse,
@@ -151,7 +151,9 @@ def run(ctx: Context, query: str, variables: dict[str, Any], name: str | None) -
         "resetAt": datetime.fromtimestamp(status.reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     root_value = root(ctx.index, ctx.viewer, rate, analysis.dry_run)
-    result = execute(schema, document, root_value, variable_values=variables, operation_name=name)
+    result = execute_sync(
+        schema, document, root_value, variable_values=variables, operation_name=name
+    )
     body: dict[str, Any] = {}
     if result.errors:
         body["errors"] = [format_error(problem) for problem in result.errors]
@@ -235,7 +237,8 @@ class _Walker:
                 )
                 self.analysis.errors.append(error("EXCESSIVE_PAGINATION", message, node, path))
         size = arguments.get("first") or arguments.get("last")
-        selected = {s.name.value for s in node.selection_set.selections if isinstance(s, FieldNode)}
+        selections = node.selection_set.selections if node.selection_set else ()
+        selected = {s.name.value for s in selections if isinstance(s, FieldNode)}
         if size is None and selected & {"nodes", "edges"}:
             message = (
                 f"You must provide a `first` or `last` value to properly paginate the "

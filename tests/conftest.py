@@ -270,6 +270,28 @@ def github_graphql_schema() -> Any:
 # --- helpers of the end-to-end tests -------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def demo_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`oshs demo` run once per session, in process; read-only (tests that change it take
+    `demo_copy`)."""
+    from click.testing import CliRunner
+
+    from oshs.cli import cli
+
+    folder = tmp_path_factory.mktemp("demo") / "oshs-demo"
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "-q"])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture
+def demo_copy(demo_package: Path, tmp_path: Path) -> Path:
+    """A copy of the session's demo folder at `tmp_path/oshs-demo`, for a test to change."""
+    target = tmp_path / "oshs-demo"
+    shutil.copytree(demo_package, target)
+    return target
+
+
 def published_files(root: Path) -> dict[str, bytes]:
     """The bytes of a published package: `root/datapackage.json` and everything in `outputs/`."""
     paths = [root / "datapackage.json", *sorted((root / "outputs").rglob("*"))]

@@ -123,6 +123,7 @@ def file_bytes(path: Path) -> bytes:
     return gzip.decompress(data) if path.suffix == ".gz" else data
 
 
+@pytest.mark.slow
 def test_second_run_with_nothing_new_commits_and_the_token_appears_nowhere(job, tmp_path):
     """Two runs on the same day: the second changes nothing; no secret is left anywhere."""
     run, remote, sandbox = job

@@ -9,6 +9,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from conftest import BIG_ORG, SMALL_ORG, load_script, published_files
 
 from oshs.collect import ApiSettings
@@ -18,6 +19,7 @@ from oshs.pipeline import run_build, run_collect
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_the_committed_package_is_the_labelled_sample_and_up_to_date(tmp_path):
     load_script("build_flagship_sample").build_flagship_sample(tmp_path)
     assert published_files(ROOT) == published_files(tmp_path), (

@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from conftest import BIG_ORG, SMALL_ORG, make_dataset, make_repository
 
 from oshs.collect import ApiSettings
@@ -72,6 +73,7 @@ def table(root: Path, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.slow
 def test_three_weeks_incremental_equals_all_at_once(make_sandbox, tmp_path: Path):
     raw = tmp_path / "raw"
     versions = []

@@ -24,8 +24,8 @@ from pandas import DataFrame
 
 from oshs.history import Collection, State, advance, empty_tables
 from oshs.package import data_changed, next_version, package_descriptor, schema_changes
-from oshs.report import escape_markdown
 from oshs.tables import to_csv_bytes
+from oshs.text import escape_markdown
 
 CHANGELOG_TITLE = "# Changelog"
 CHANGELOG_INTRO = (

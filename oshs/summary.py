@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from oshs.report import escape_markdown
 from oshs.snapshot import collection_dates, read_manifest
+from oshs.text import escape_markdown
 
 LISTED_NAMES = 20  # repositories named per kind in the summary
 

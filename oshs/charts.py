@@ -7,8 +7,9 @@ with a fixed size, the DejaVu Sans font that ships with matplotlib, mathtext off
 GitHub string is just a dollar sign), a fixed SVG hash salt and no date or version in the SVG
 metadata: the same tables give the same bytes.
 
-Text from GitHub (language names) reaches the SVG only through matplotlib's writer, which escapes
-it; glyphs are written as paths (`svg.fonttype: path`), so the file renders the same everywhere.
+Text from GitHub (language names) is made one line by `oshs.text.shorten` and reaches the SVG
+only through matplotlib's writer, which escapes it; glyphs are written as paths (`svg.fonttype:
+path`), so the file renders the same everywhere. The `<title>` is escaped by `oshs.text.escape_svg`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -31,22 +31,14 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pandas import DataFrame
 
 from oshs.files import write_bytes_atomic
+from oshs.text import escape_svg, shorten
 
 OTHER = "Other"
 NO_LANGUAGE = "No language"
 
 # Paul Tol's "muted" qualitative scheme (colour-blind safe), then greys for the catch-alls.
-PALETTE = (
-    "#332288",
-    "#88CCEE",
-    "#44AA99",
-    "#117733",
-    "#999933",
-    "#DDCC77",
-    "#CC6677",
-    "#882255",
-    "#AA4499",
-)
+PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
+           "#DDCC77", "#CC6677", "#882255", "#AA4499")  # fmt: skip
 OTHER_COLOUR = "#BBBBBB"
 NO_LANGUAGE_COLOUR = "#EEEEEE"
 # Line hatches only: dot and circle hatches cost hundreds of kilobytes of SVG paths.
@@ -81,7 +73,6 @@ RC: dict[str, Any] = {
     "savefig.edgecolor": "white",
     "savefig.transparent": False,
 }
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 SVG_METADATA = {"Creator": "oshs", "Date": None}
 PNG_METADATA = {"Software": None}
 
@@ -137,7 +128,8 @@ def _render(figure: Figure, fmt: str, title: str) -> bytes:
     figure.savefig(buffer, format="svg", metadata=SVG_METADATA, dpi=DPI)
     svg = buffer.getvalue()
     root_end = svg.index(b">", svg.index(b"<svg ")) + 1
-    return svg[:root_end] + b"\n <title>" + escape(title).encode() + b"</title>" + svg[root_end:]
+    element = b"\n <title>" + escape_svg(title).encode() + b"</title>"
+    return svg[:root_end] + element + svg[root_end:]
 
 
 def _new_figure() -> tuple[Figure, Any]:
@@ -228,12 +220,6 @@ def _draw_bands(axes: Any, x: np.ndarray, table: DataFrame) -> list[tuple[str, f
     return ends
 
 
-def _short(text: str, limit: int = LABEL_MAX_CHARS) -> str:
-    """One line of label text: controls and bidi marks removed, cut to `limit` with an ellipsis."""
-    text = _UNPRINTABLE.sub("", " ".join(str(text).split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float] | None:
     """Nudge label positions apart by at least `gap` within [low, high]; None if they can't fit."""
     if gap * len(wanted) > high - low:
@@ -253,7 +239,7 @@ def _label_bands(axes: Any, ends: list[tuple[str, float, int]]) -> None:
     height_in = FIGSIZE[1] * (AXES_BOX["top"] - AXES_BOX["bottom"])
     gap = (LABEL_FONTSIZE * 1.35 / 72) / height_in * (high - low)
     placed = _spread([centre for _, centre, _ in ends], gap, low, high)
-    texts = [f"{_short(name)} ({count:,})" for name, _, count in ends]
+    texts = [f"{shorten(name, LABEL_MAX_CHARS)} ({count:,})" for name, _, count in ends]
     if placed is None:
         handles, _ = axes.get_legend_handles_labels()
         axes.legend(handles[::-1], texts[::-1], loc="upper left", fontsize=LABEL_FONTSIZE - 1,
@@ -370,7 +356,7 @@ def _history_figure(totals: DataFrame, organisations: int) -> tuple[Figure, str]
         f"Stars, forks and open issues of {organisations:,} {noun} on each collection date, "
         f"{totals.index[0]} to {totals.index[-1]}"
     )
-    figure.text(0.02, 0.955, _short(title, 110), fontsize=12.5, fontweight="bold", va="top")
+    figure.text(0.02, 0.955, shorten(title, 110), fontsize=12.5, fontweight="bold", va="top")
     figure.text(0.02, 0.905, "Totals as collected on each date (the true history, not today's "
                 "counts by creation date). Source: GitHub API.", fontsize=10, color="#444444",
                 va="top")  # fmt: skip

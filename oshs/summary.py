@@ -25,32 +25,6 @@ from oshs.text import escape_markdown
 LISTED_NAMES = 20  # repositories named per kind in the summary
 
 
-def repository_rows(text: str | None) -> dict[str, tuple[str, bool]]:
-    """`id -> (full_name, removed)` of a repositories.csv text (empty when there is none)."""
-    if not text:
-        return {}
-    rows = csv.DictReader(io.StringIO(text))
-    return {
-        row["id"]: (row.get("full_name") or row["id"], row.get("removed") == "true")
-        for row in rows
-        if row.get("id")
-    }
-
-
-def repository_changes(old_text: str | None, new_text: str | None) -> tuple[list[str], list[str]]:
-    """Full names of the repositories added and removed between two repositories.csv texts.
-
-    A repository is removed when its row disappears or becomes `removed = true`.
-    """
-    old, new = repository_rows(old_text), repository_rows(new_text)
-    present_before = {key for key, (_, removed) in old.items() if not removed}
-    present_now = {key for key, (_, removed) in new.items() if not removed}
-    names = {key: name for key, (name, _) in {**old, **new}.items()}
-    added = sorted(names[key] for key in present_now - present_before)
-    removed = sorted(names[key] for key in present_before - present_now)
-    return added, removed
-
-
 def read_table(package_path: Path, descriptor: Mapping[str, Any], name: str) -> list[dict]:
     """The rows of resource `name` of a package (empty when it has none)."""
     for resource in descriptor.get("resources", []):

@@ -10,7 +10,6 @@ from oshs.summary import (
     main,
     rate_limit_line,
     render_summary,
-    repository_changes,
     write_outputs,
 )
 
@@ -29,13 +28,6 @@ RESULT = {
     "changed": True, "version": "1.1.0", "previous_version": "1.0.0", "tag": "data-v1.1.0",
     "commit": "0123456789abcdef", "added": ["Org_*x*/c"], "removed": [], "dry_run": False,
 }  # fmt: skip
-
-
-def test_repository_changes_count_disappeared_and_flagged_rows_as_removed():
-    old = "id,full_name,removed\n1,o/a,false\n2,o/b,false\n3,o/c,false\n"
-    new = "id,full_name,removed\n1,o/a,false\n2,o/b,true\n4,o/d,false\n"
-    assert repository_changes(old, new) == (["o/d"], ["o/b", "o/c"])
-    assert repository_changes(None, "id,full_name\n5,o/e\n") == (["o/e"], [])
 
 
 def test_the_summary_has_totals_a_table_the_change_and_the_rate_limit():

@@ -1,7 +1,8 @@
 """The `oshs` command line: a thin click layer over `oshs.pipeline`.
 
-Stages raise `OshsError` subclasses; only `main` turns them into one line on stderr with a hint,
-and the exit code (0 success, 1 failure, 2 usage or config error). `--debug` shows a traceback.
+Stages raise `OshsError` subclasses; only `handle_errors` turns them into one line on stderr with
+a hint, and the exit code (0 success, 1 failure, 2 usage or config error). `--debug` shows a
+traceback. Text that may come from GitHub is printed through `oshs.console.safe_line`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import click
 from oshs import __version__
 from oshs.collect import DEFAULT_API_URL, ApiSettings
 from oshs.config import Config, load_config, select_organisations
-from oshs.console import configure_logging, progress
+from oshs.console import configure_logging, progress, safe_line
 from oshs.errors import OshsError, UsageError
 
 log = logging.getLogger("oshs.cli")
@@ -123,9 +124,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except OshsError as error:
             if debug:
                 raise
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(safe_line(f"error: {error.message}"), err=True)
             if error.hint:
-                click.echo(f"hint: {error.hint}", err=True)
+                click.echo(safe_line(f"hint: {error.hint}"), err=True)
             sys.exit(error.exit_code)
         except Exception as error:  # the last line of defence: no traceback without --debug
             if debug:
@@ -277,7 +278,7 @@ def validate(path: Path, quiet: bool, **_: Any) -> None:
 
     report = validate_package(path)
     if not (quiet and report.valid):
-        click.echo(format_report(report))
+        click.echo(safe_line(format_report(report)))
     sys.exit(0 if report.valid else 1)
 
 

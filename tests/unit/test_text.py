@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
+from oshs.console import configure_logging
 from oshs.text import (
     CONTROL,
     MarkdownSafe,
@@ -123,3 +126,44 @@ def test_workflow_command_escapes_data_and_properties():
     assert workflow_command("error", "m", file="a:b,c%.py", line=3) == (
         "::error file=a%3Ab%2Cc%25.py,line=3::m"
     )
+
+
+@pytest.fixture(autouse=True)
+def restore_the_oshs_logger(monkeypatch):
+    """`configure_logging` sets the `oshs` logger up; undo that after each test."""
+    logger = logging.getLogger("oshs")
+    for name in ("handlers", "level", "propagate"):
+        monkeypatch.setattr(logger, name, getattr(logger, name))
+    logger.handlers = list(logger.handlers)
+
+
+def log_lines(capsys, message: str, level: int) -> list[str]:
+    """What `message`, logged at `level` through the `oshs` logger, prints on stderr."""
+    configure_logging(0)
+    logging.getLogger("oshs.collect").log(level, message)
+    return capsys.readouterr().err.splitlines()
+
+
+API_ERROR = "organisation evil failed: HTTP 502: Bad gateway\n::error::pwned%0A\x1b[2J"
+
+
+def test_api_error_text_issues_no_workflow_command_under_actions(capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert log_lines(capsys, API_ERROR, logging.INFO) == [
+        "organisation evil failed: HTTP 502: Bad gateway",
+        "\\::error::pwned%0A[2J",
+    ]
+    assert log_lines(capsys, API_ERROR, logging.WARNING) == [
+        "::warning::organisation evil failed: HTTP 502: Bad gateway%0A::error::pwned%250A[2J"
+    ]
+    assert log_lines(capsys, API_ERROR, logging.ERROR) == [
+        "::error::organisation evil failed: HTTP 502: Bad gateway%0A::error::pwned%250A[2J"
+    ]
+
+
+def test_log_lines_on_a_terminal_lose_their_controls(capsys, monkeypatch):
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert log_lines(capsys, API_ERROR, logging.WARNING) == [
+        "warning: organisation evil failed: HTTP 502: Bad gateway",
+        "::error::pwned%0A[2J",
+    ]

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pandas import DataFrame
 
+from oshs.errors import ChartError
 from oshs.files import write_bytes_atomic
 from oshs.text import escape_svg, shorten
 
@@ -141,14 +142,14 @@ def _new_figure() -> tuple[Figure, Any]:
 
 
 def _parse_day(value: str) -> dt.date:
-    """Parse a `YYYY-MM-DD` string, or raise ValueError naming what was expected."""
+    """Parse a `YYYY-MM-DD` string, or raise `ChartError` naming what was expected."""
     text = str(value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"collected_on: expected a date YYYY-MM-DD, got {value!r}")
+    raise ChartError(f"chart date {value!r}: expected a collection date as YYYY-MM-DD")
 
 
 def _display_languages(repositories: DataFrame, groups: Mapping[str, str], top: int) -> DataFrame:
@@ -325,10 +326,13 @@ def history_chart(organisation_history: DataFrame) -> bytes:
     Totals over every organisation with a row on each date (`organisation_history.csv`), one
     panel per count with its own scale, a marker at each collection and the last value labelled
     directly. A count the API never gave (open issues over plain REST) is shown as not
-    collected. Raises ValueError with fewer than two collection dates (see `has_history`).
+    collected. Raises `ChartError` with fewer than two collection dates (see `has_history`).
     """
     if not has_history(organisation_history):
-        raise ValueError("history chart: at least two collection dates are needed")
+        dates = int(organisation_history["collected_on"].nunique())
+        raise ChartError(
+            f"history chart: expected at least {MIN_COLLECTIONS} collection dates, got {dates}"
+        )
     columns = [name for name, _ in HISTORY_SERIES]
     totals = organisation_history.groupby("collected_on")[columns].sum(min_count=1).sort_index()
     with matplotlib.rc_context(RC):

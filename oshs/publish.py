@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from oshs.changes import repository_changes
-from oshs.errors import OshsError
+from oshs.errors import PublishError
 from oshs.package import validate_package
 from oshs.text import commit_message_line
 
@@ -33,10 +33,6 @@ TAG_PREFIX = "data-v"
 LISTED_NAMES = 50  # repositories named in a commit message, per kind
 
 Runner = Callable[[Sequence[str], Path, Mapping[str, str]], "subprocess.CompletedProcess[str]"]
-
-
-class PublishError(OshsError):
-    """Committing, tagging or pushing the package failed; nothing published was lost."""
 
 
 def run_process(

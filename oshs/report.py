@@ -23,6 +23,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pandas import DataFrame
 
+from oshs.errors import ReportError
 from oshs.text import MarkdownSafe, escape_markdown, has_control, one_line, shorten
 
 MISSING = "–"  # en dash: a value that is not known
@@ -74,10 +75,10 @@ def https_url(value: Any) -> str | None:
 
 
 def _relative_url(value: str) -> str:
-    """A relative path as a link destination; raises ValueError for anything else."""
+    """A relative path as a link destination; raises `ReportError` for anything else."""
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or value.startswith("/") or not value:
-        raise ValueError(f"expected a relative path for a link, got {value!r}")
+        raise ReportError(f"report link {value!r}: expected a relative path to a file")
     return quote(value, safe="/-._~")
 
 

@@ -14,12 +14,12 @@ from oshs.changes import repository_changes
 from oshs.cli import cli
 from oshs.collect import ApiSettings
 from oshs.config import bundled_config, select_organisations
+from oshs.errors import PublishError
 from oshs.pipeline import run_build, run_collect
 from oshs.publish import (
     BOT_EMAIL,
     BOT_NAME,
     Git,
-    PublishError,
     PublishResult,
     auth_env,
     commit_message,

@@ -7,6 +7,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from oshs import report
+from oshs.errors import ReportError
 from oshs.report import https_url, render_report
 from oshs.text import MarkdownSafe, escape_markdown
 
@@ -194,8 +195,11 @@ def test_chart_alt_text_and_paths_are_escaped_and_relative():
         tables(), descriptor=DESCRIPTOR, charts=[("charts/a b.svg", "[alt](x) by a@b.example")]
     )
     assert "![\\[alt\\]\\(x\\) by a\\@b.example](charts/a%20b.svg)" in text
-    with pytest.raises(ValueError, match="relative path"):
+    with pytest.raises(ReportError) as caught:
         render_report(tables(), descriptor=DESCRIPTOR, charts=[("javascript:alert(1)", "x")])
+    assert caught.value.message == (
+        "report link 'javascript:alert(1)': expected a relative path to a file"
+    )
 
 
 def test_numbers_missing_values_and_partial_totals():

@@ -26,6 +26,7 @@ from oshs.console import configure_logging, progress, safe_line
 from oshs.errors import OshsError, UsageError
 
 log = logging.getLogger("oshs.cli")
+PATH = click.Path(path_type=Path)
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -283,14 +284,8 @@ def validate(path: Path, quiet: bool, **_: Any) -> None:
 
 
 @cli.command()
-@click.option(
-    "--dir",
-    "target",
-    type=click.Path(path_type=Path),
-    default=Path("oshs-demo"),
-    show_default=True,
-    help="Folder the demo writes everything into.",
-)
+@click.option("--dir", "target", type=PATH, default=Path("oshs-demo"), show_default=True,
+              help="Folder the demo writes everything into.")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
@@ -314,13 +309,8 @@ def demo(target: Path, quiet: bool, **_: Any) -> None:
 
 
 @cli.command()
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port on 127.0.0.1 (0 picks a free one).",
-)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
@@ -375,6 +365,28 @@ def publish(config_path, orgs, raw_dir, out_dir, package_path, token_env, result
     if result_file:
         result_file.write_text(result.to_json(), encoding="utf-8")
     click.echo(result.line())
+
+
+@cli.command()
+@click.option("--raw-dir", type=PATH, default=Path(".oshs/raw"), show_default=True,
+              help="Folder of the raw snapshots (the newest manifest is read).")  # fmt: skip
+@click.option("--package", "package_path", type=PATH, default=Path("datapackage.json"),
+              show_default=True, help="Path of the data package descriptor.")  # fmt: skip
+@click.option("--result", "result_path", type=PATH,
+              help="JSON written by `oshs publish --result-file` (what changed).")  # fmt: skip
+@click.option("--summary-file", type=PATH, envvar="GITHUB_STEP_SUMMARY", show_envvar=True,
+              help="Markdown file the summary is appended to (default: stdout).")  # fmt: skip
+@click.option("--output-file", type=PATH, envvar="GITHUB_OUTPUT", show_envvar=True,
+              help="File the Action's outputs are appended to.")  # fmt: skip
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@handle_errors
+def summary(raw_dir, package_path, result_path, summary_file, output_file, **_: Any) -> None:
+    """Write the Action's job summary and outputs (totals, failures, changes, API usage)."""
+    from oshs.summary import write_summary
+
+    write_summary(raw_dir, package_path, result_path, summary_file, output_file)
 
 
 def main() -> None:

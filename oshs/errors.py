@@ -60,3 +60,7 @@ class ChartError(OshsError):
 
 class ReportError(OshsError):
     """The report cannot be rendered from what it was given (a link that is not relative)."""
+
+
+class SummaryError(OshsError):
+    """The Action's job summary cannot read one of its inputs (manifest, package, result)."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
+from click.testing import CliRunner
 
+from oshs.cli import cli
 from oshs.console import configure_logging
 from oshs.text import (
     CONTROL,
@@ -167,3 +170,15 @@ def test_log_lines_on_a_terminal_lose_their_controls(capsys, monkeypatch):
         "warning: organisation evil failed: HTTP 502: Bad gateway",
         "::error::pwned%0A[2J",
     ]
+
+
+def test_an_error_line_of_the_cli_issues_no_workflow_command_under_actions(tmp_path):
+    result_file = tmp_path / "a\n::error::b.json"
+    result_file.write_text(json.dumps([1]), encoding="utf-8")
+    args = ["summary", "--raw-dir", str(tmp_path), "--result", str(result_file)]
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": None, "GITHUB_OUTPUT": None}
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path}/a\n\\::error::b.json: expected a JSON object, got a list\n"
+    )

@@ -54,7 +54,7 @@ LABEL_MAX_CHARS = 24
 MAX_POINTS = 240  # time points per band: about 2 pt apart, finer than the eye needs
 AXES_BOX = {"left": 0.08, "right": 0.76, "bottom": 0.10, "top": 0.84}
 
-RC: dict[str, Any] = {
+RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "svg.hashsalt": "oshs",
     "svg.fonttype": "path",
     "svg.id": None,
@@ -171,7 +171,7 @@ def _display_languages(repositories: DataFrame, groups: Mapping[str, str], top: 
 def _category_order(frame: DataFrame) -> list[str]:
     """Bands from the bottom up: languages by final count (then name), Other, No language."""
     counts = frame["category"].value_counts()
-    named = [(n, c) for n, c in counts.items() if n not in (OTHER, NO_LANGUAGE)]
+    named = [(str(n), c) for n, c in counts.items() if n not in (OTHER, NO_LANGUAGE)]
     order = [name for name, _ in sorted(named, key=lambda item: (-item[1], item[0]))]
     return order + [name for name in (OTHER, NO_LANGUAGE) if name in counts.index]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -175,9 +175,11 @@ def render_report(
 
 def _collected_on(organisations: DataFrame, descriptor: Mapping[str, Any]) -> Any:
     """The latest collection date of the organisations, else the descriptor's `created` day."""
-    dates = organisations["collected_on"].dropna() if len(organisations) else []
-    if len(dates):
-        return max(str(day) for day in dates)
+    dates = (
+        [str(day) for day in organisations["collected_on"].dropna()] if len(organisations) else []
+    )
+    if dates:
+        return max(dates)
     created = descriptor.get("created")
     return str(created)[:10] if created else None
 
@@ -209,7 +211,7 @@ def _latest_tops(timeline: DataFrame) -> dict[str, tuple[Any, Any]]:
     }
 
 
-def _stale(row: Mapping[str, Any]) -> str | None:
+def _stale(row: Mapping[Hashable, Any]) -> str | None:
     if is_missing(row.get("stale")):
         return None
     if not bool(row["stale"]):

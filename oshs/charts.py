@@ -7,8 +7,9 @@ with a fixed size, the DejaVu Sans font that ships with matplotlib, mathtext off
 GitHub string is just a dollar sign), a fixed SVG hash salt and no date or version in the SVG
 metadata: the same tables give the same bytes.
 
-Text from GitHub (language names) reaches the SVG only through matplotlib's writer, which escapes
-it; glyphs are written as paths (`svg.fonttype: path`), so the file renders the same everywhere.
+Text from GitHub (language names) is made one line by `oshs.text.shorten` and reaches the SVG
+only through matplotlib's writer, which escapes it; glyphs are written as paths (`svg.fonttype:
+path`), so the file renders the same everywhere. The `<title>` is escaped by `oshs.text.escape_svg`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -30,23 +30,16 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pandas import DataFrame
 
+from oshs.errors import ChartError
 from oshs.files import write_bytes_atomic
+from oshs.text import escape_svg, shorten
 
 OTHER = "Other"
 NO_LANGUAGE = "No language"
 
 # Paul Tol's "muted" qualitative scheme (colour-blind safe), then greys for the catch-alls.
-PALETTE = (
-    "#332288",
-    "#88CCEE",
-    "#44AA99",
-    "#117733",
-    "#999933",
-    "#DDCC77",
-    "#CC6677",
-    "#882255",
-    "#AA4499",
-)
+PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
+           "#DDCC77", "#CC6677", "#882255", "#AA4499")  # fmt: skip
 OTHER_COLOUR = "#BBBBBB"
 NO_LANGUAGE_COLOUR = "#EEEEEE"
 # Line hatches only: dot and circle hatches cost hundreds of kilobytes of SVG paths.
@@ -61,7 +54,7 @@ LABEL_MAX_CHARS = 24
 MAX_POINTS = 240  # time points per band: about 2 pt apart, finer than the eye needs
 AXES_BOX = {"left": 0.08, "right": 0.76, "bottom": 0.10, "top": 0.84}
 
-RC: dict[str, Any] = {
+RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "svg.hashsalt": "oshs",
     "svg.fonttype": "path",
     "svg.id": None,
@@ -81,7 +74,6 @@ RC: dict[str, Any] = {
     "savefig.edgecolor": "white",
     "savefig.transparent": False,
 }
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 SVG_METADATA = {"Creator": "oshs", "Date": None}
 PNG_METADATA = {"Software": None}
 
@@ -137,7 +129,8 @@ def _render(figure: Figure, fmt: str, title: str) -> bytes:
     figure.savefig(buffer, format="svg", metadata=SVG_METADATA, dpi=DPI)
     svg = buffer.getvalue()
     root_end = svg.index(b">", svg.index(b"<svg ")) + 1
-    return svg[:root_end] + b"\n <title>" + escape(title).encode() + b"</title>" + svg[root_end:]
+    element = b"\n <title>" + escape_svg(title).encode() + b"</title>"
+    return svg[:root_end] + element + svg[root_end:]
 
 
 def _new_figure() -> tuple[Figure, Any]:
@@ -149,14 +142,14 @@ def _new_figure() -> tuple[Figure, Any]:
 
 
 def _parse_day(value: str) -> dt.date:
-    """Parse a `YYYY-MM-DD` string, or raise ValueError naming what was expected."""
+    """Parse a `YYYY-MM-DD` string, or raise `ChartError` naming what was expected."""
     text = str(value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    raise ValueError(f"collected_on: expected a date YYYY-MM-DD, got {value!r}")
+    raise ChartError(f"chart date {value!r}: expected a collection date as YYYY-MM-DD")
 
 
 def _display_languages(repositories: DataFrame, groups: Mapping[str, str], top: int) -> DataFrame:
@@ -178,7 +171,7 @@ def _display_languages(repositories: DataFrame, groups: Mapping[str, str], top: 
 def _category_order(frame: DataFrame) -> list[str]:
     """Bands from the bottom up: languages by final count (then name), Other, No language."""
     counts = frame["category"].value_counts()
-    named = [(n, c) for n, c in counts.items() if n not in (OTHER, NO_LANGUAGE)]
+    named = [(str(n), c) for n, c in counts.items() if n not in (OTHER, NO_LANGUAGE)]
     order = [name for name, _ in sorted(named, key=lambda item: (-item[1], item[0]))]
     return order + [name for name in (OTHER, NO_LANGUAGE) if name in counts.index]
 
@@ -228,12 +221,6 @@ def _draw_bands(axes: Any, x: np.ndarray, table: DataFrame) -> list[tuple[str, f
     return ends
 
 
-def _short(text: str, limit: int = LABEL_MAX_CHARS) -> str:
-    """One line of label text: controls and bidi marks removed, cut to `limit` with an ellipsis."""
-    text = _UNPRINTABLE.sub("", " ".join(str(text).split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float] | None:
     """Nudge label positions apart by at least `gap` within [low, high]; None if they can't fit."""
     if gap * len(wanted) > high - low:
@@ -253,7 +240,7 @@ def _label_bands(axes: Any, ends: list[tuple[str, float, int]]) -> None:
     height_in = FIGSIZE[1] * (AXES_BOX["top"] - AXES_BOX["bottom"])
     gap = (LABEL_FONTSIZE * 1.35 / 72) / height_in * (high - low)
     placed = _spread([centre for _, centre, _ in ends], gap, low, high)
-    texts = [f"{_short(name)} ({count:,})" for name, _, count in ends]
+    texts = [f"{shorten(name, LABEL_MAX_CHARS)} ({count:,})" for name, _, count in ends]
     if placed is None:
         handles, _ = axes.get_legend_handles_labels()
         axes.legend(handles[::-1], texts[::-1], loc="upper left", fontsize=LABEL_FONTSIZE - 1,
@@ -339,10 +326,13 @@ def history_chart(organisation_history: DataFrame) -> bytes:
     Totals over every organisation with a row on each date (`organisation_history.csv`), one
     panel per count with its own scale, a marker at each collection and the last value labelled
     directly. A count the API never gave (open issues over plain REST) is shown as not
-    collected. Raises ValueError with fewer than two collection dates (see `has_history`).
+    collected. Raises `ChartError` with fewer than two collection dates (see `has_history`).
     """
     if not has_history(organisation_history):
-        raise ValueError("history chart: at least two collection dates are needed")
+        dates = int(organisation_history["collected_on"].nunique())
+        raise ChartError(
+            f"history chart: expected at least {MIN_COLLECTIONS} collection dates, got {dates}"
+        )
     columns = [name for name, _ in HISTORY_SERIES]
     totals = organisation_history.groupby("collected_on")[columns].sum(min_count=1).sort_index()
     with matplotlib.rc_context(RC):
@@ -370,7 +360,7 @@ def _history_figure(totals: DataFrame, organisations: int) -> tuple[Figure, str]
         f"Stars, forks and open issues of {organisations:,} {noun} on each collection date, "
         f"{totals.index[0]} to {totals.index[-1]}"
     )
-    figure.text(0.02, 0.955, _short(title, 110), fontsize=12.5, fontweight="bold", va="top")
+    figure.text(0.02, 0.955, shorten(title, 110), fontsize=12.5, fontweight="bold", va="top")
     figure.text(0.02, 0.905, "Totals as collected on each date (the true history, not today's "
                 "counts by creation date). Source: GitHub API.", fontsize=10, color="#444444",
                 va="top")  # fmt: skip

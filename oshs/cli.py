@@ -1,7 +1,8 @@
 """The `oshs` command line: a thin click layer over `oshs.pipeline`.
 
-Stages raise `OshsError` subclasses; only `main` turns them into one line on stderr with a hint,
-and the exit code (0 success, 1 failure, 2 usage or config error). `--debug` shows a traceback.
+Stages raise `OshsError` subclasses; only `handle_errors` turns them into one line on stderr with
+a hint, and the exit code (0 success, 1 failure, 2 usage or config error). `--debug` shows a
+traceback. Text that may come from GitHub is printed through `oshs.console.safe_line`.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import click
 from oshs import __version__
 from oshs.collect import DEFAULT_API_URL, ApiSettings
 from oshs.config import Config, load_config, select_organisations
-from oshs.console import configure_logging, progress
+from oshs.console import configure_logging, progress, safe_line
 from oshs.errors import OshsError, UsageError
 
 log = logging.getLogger("oshs.cli")
+PATH = click.Path(path_type=Path)
 
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -123,9 +125,9 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except OshsError as error:
             if debug:
                 raise
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(safe_line(f"error: {error.message}"), err=True)
             if error.hint:
-                click.echo(f"hint: {error.hint}", err=True)
+                click.echo(safe_line(f"hint: {error.hint}"), err=True)
             sys.exit(error.exit_code)
         except Exception as error:  # the last line of defence: no traceback without --debug
             if debug:
@@ -277,19 +279,13 @@ def validate(path: Path, quiet: bool, **_: Any) -> None:
 
     report = validate_package(path)
     if not (quiet and report.valid):
-        click.echo(format_report(report))
+        click.echo(safe_line(format_report(report)))
     sys.exit(0 if report.valid else 1)
 
 
 @cli.command()
-@click.option(
-    "--dir",
-    "target",
-    type=click.Path(path_type=Path),
-    default=Path("oshs-demo"),
-    show_default=True,
-    help="Folder the demo writes everything into.",
-)
+@click.option("--dir", "target", type=PATH, default=Path("oshs-demo"), show_default=True,
+              help="Folder the demo writes everything into.")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
@@ -313,13 +309,8 @@ def demo(target: Path, quiet: bool, **_: Any) -> None:
 
 
 @cli.command()
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port on 127.0.0.1 (0 picks a free one).",
-)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
@@ -374,6 +365,28 @@ def publish(config_path, orgs, raw_dir, out_dir, package_path, token_env, result
     if result_file:
         result_file.write_text(result.to_json(), encoding="utf-8")
     click.echo(result.line())
+
+
+@cli.command()
+@click.option("--raw-dir", type=PATH, default=Path(".oshs/raw"), show_default=True,
+              help="Folder of the raw snapshots (the newest manifest is read).")  # fmt: skip
+@click.option("--package", "package_path", type=PATH, default=Path("datapackage.json"),
+              show_default=True, help="Path of the data package descriptor.")  # fmt: skip
+@click.option("--result", "result_path", type=PATH,
+              help="JSON written by `oshs publish --result-file` (what changed).")  # fmt: skip
+@click.option("--summary-file", type=PATH, envvar="GITHUB_STEP_SUMMARY", show_envvar=True,
+              help="Markdown file the summary is appended to (default: stdout).")  # fmt: skip
+@click.option("--output-file", type=PATH, envvar="GITHUB_OUTPUT", show_envvar=True,
+              help="File the Action's outputs are appended to.")  # fmt: skip
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@handle_errors
+def summary(raw_dir, package_path, result_path, summary_file, output_file, **_: Any) -> None:
+    """Write the Action's job summary and outputs (totals, failures, changes, API usage)."""
+    from oshs.summary import write_summary
+
+    write_summary(raw_dir, package_path, result_path, summary_file, output_file)
 
 
 def main() -> None:

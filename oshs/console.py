@@ -1,4 +1,9 @@
-"""Logs on stderr: a progress bar on a terminal, plain lines in CI, Actions annotations."""
+"""Logs on stderr: a progress bar on a terminal, plain lines in CI, Actions annotations.
+
+Messages may carry text from GitHub (an API error, a login), so every line is cleaned by
+`oshs.text`: control and bidi characters removed, and under GitHub Actions warnings and errors
+become escaped `::warning::`/`::error::` commands while no other line can start a command.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from oshs.text import actions_line, printable_lines, workflow_command
+
 LOGGER_NAME = "oshs"
 
 
@@ -19,22 +26,22 @@ def on_github_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def escape_annotation(text: str) -> str:
-    """Escape a message for a `::warning::` workflow command (GitHub's own escaping rules)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 class AnnotationFormatter(logging.Formatter):
     """Formats warnings and errors as GitHub Actions annotations, the rest as plain lines."""
 
     def format(self, record: logging.LogRecord) -> str:
-        """`::warning::message` / `::error::message`, or the plain message."""
+        """`::warning::message` / `::error::message`, or the message as lines that run nothing."""
         message = record.getMessage()
         if record.levelno >= logging.ERROR:
-            return f"::error::{escape_annotation(message)}"
+            return workflow_command("error", message)
         if record.levelno >= logging.WARNING:
-            return f"::warning::{escape_annotation(message)}"
-        return message
+            return workflow_command("warning", message)
+        return actions_line(message)
+
+
+def safe_line(text: str) -> str:
+    """`text` cleaned for printing: `actions_line` under GitHub Actions, else `printable_lines`."""
+    return actions_line(text) if on_github_actions() else printable_lines(text)
 
 
 def configure_logging(verbosity: int) -> None:
@@ -52,8 +59,8 @@ class PlainFormatter(logging.Formatter):
     """`message` for information, `warning: message` / `error: message` for the rest."""
 
     def format(self, record: logging.LogRecord) -> str:
-        """The message, prefixed by its level when it is not plain information."""
-        message = record.getMessage()
+        """The message (controls removed), prefixed by its level when it is not information."""
+        message = printable_lines(record.getMessage())
         if record.levelno >= logging.WARNING:
             return f"{record.levelname.lower()}: {message}"
         return message

@@ -44,3 +44,23 @@ class PackageError(OshsError):
 
 class SandboxError(OshsError):
     """The GitHub API sandbox could not start or its dataset is invalid."""
+
+
+class PublishError(OshsError):
+    """Committing, tagging or pushing the package failed; nothing published was lost."""
+
+
+class SampleError(OshsError):
+    """The bundled sample was asked for a collection it does not have."""
+
+
+class ChartError(OshsError):
+    """A chart cannot be drawn from the tables given (a bad date, too short a history)."""
+
+
+class ReportError(OshsError):
+    """The report cannot be rendered from what it was given (a link that is not relative)."""
+
+
+class SummaryError(OshsError):
+    """The Action's job summary cannot read one of its inputs (manifest, package, result)."""

@@ -13,16 +13,16 @@ import base64
 import json
 import logging
 import os
-import re
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from oshs.errors import OshsError
+from oshs.changes import repository_changes
+from oshs.errors import PublishError
 from oshs.package import validate_package
-from oshs.summary import repository_changes
+from oshs.text import commit_message_line
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +31,8 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
 TAG_PREFIX = "data-v"
 LISTED_NAMES = 50  # repositories named in a commit message, per kind
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 Runner = Callable[[Sequence[str], Path, Mapping[str, str]], "subprocess.CompletedProcess[str]"]
-
-
-class PublishError(OshsError):
-    """Committing, tagging or pushing the package failed; nothing published was lost."""
 
 
 def run_process(
@@ -200,17 +195,18 @@ class PublishResult:
 def commit_message(
     version: str, added: list[str], removed: list[str], subject: str | None = None
 ) -> str:
-    """The commit message: a subject with the version and counts, then the names."""
+    """The commit message: a subject (by default the version and counts), then the names."""
+    subject = commit_message_line(subject or "")
     if not subject:
         if added or removed:
             counts = f"{len(added)} repositories added, {len(removed)} removed"
         else:
             counts = "no repository added or removed"
         subject = f"oshs data v{version}: {counts}"
-    parts = [_CONTROL.sub(" ", subject).strip()]
+    parts = [subject]
     for title, names in (("Added", added), ("Removed", removed)):
         if names:
-            listed = [f"- {_CONTROL.sub('', name)}" for name in names[:LISTED_NAMES]]
+            listed = [f"- {commit_message_line(name)}" for name in names[:LISTED_NAMES]]
             if len(names) > LISTED_NAMES:
                 listed.append(f"- … and {len(names) - LISTED_NAMES} more")
             parts.append(f"{title}:\n" + "\n".join(listed))

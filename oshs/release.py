@@ -10,7 +10,7 @@ tables, version and changelog, byte for byte.
 above the older ones (newest first). An entry says, per organisation, how many repositories were
 added (new or back after a removal), removed and archived, with totals; the names when there are
 few; which organisations were not collected (stale); and for a MAJOR version, the breaking
-changes. Every GitHub string is escaped with `oshs.report.escape_markdown`.
+changes. Every GitHub string is escaped with `oshs.text.escape_markdown`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from oshs.descriptor import VERSION_PATTERN, package_descriptor
 from oshs.errors import PackageError
 from oshs.history import Collection, State, advance
 from oshs.provenance import source_entry
-from oshs.report import escape_markdown
 from oshs.tables import empty_tables, to_csv_bytes
+from oshs.text import escape_markdown
 
 CHANGELOG_TITLE = "# Changelog"
 CHANGELOG_INTRO = (

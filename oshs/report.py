@@ -1,18 +1,19 @@
 """`outputs/README.md`: the report that renders on GitHub (GitHub-flavoured Markdown).
 
 Escaping is the default, not a habit: the Jinja2 environment's `finalize` passes every `{{ }}`
-value through `escape_markdown` unless it is a `MarkdownSafe` string, which only this module's
-filters make (numbers, links, images) after escaping their own parts. `escape_markdown` removes
-bidi controls and other control characters, collapses line breaks, turns HTML specials into
-entities and backslash-escapes Markdown syntax, so a GitHub string can neither inject markup nor
-break a table row. Links are made only to `https://` URLs; anything else is shown as plain text.
+value through `oshs.text.escape_markdown` unless it is a `MarkdownSafe` string, which only this
+module's filters make (numbers, links, images) after escaping their own parts. `escape_markdown`
+removes bidi controls and other control characters, collapses line breaks, turns HTML specials
+into entities and backslash-escapes Markdown syntax, so a GitHub string can neither inject markup
+nor break a table row. Links are made only to `https://` URLs; anything else is shown as plain
+text.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -22,24 +23,15 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pandas import DataFrame
 
+from oshs.errors import ReportError
+from oshs.text import MarkdownSafe, escape_markdown, has_control, one_line, shorten
+
 MISSING = "–"  # en dash: a value that is not known
 NAME_LIMIT = 80
 WEBSITE_LIMIT = 40
 COUNT_COLUMNS = ("stars", "forks", "open_issues", "open_pull_requests")
 
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_SPACE = re.compile(r"\s+")
-_MARKDOWN = re.compile(
-    r"""^(?P<number>\d{1,9})(?P<mark>[.)])(?=\s|$)|(?P<mail>(?<=[\w.+-])@(?=\w))"""
-    r"""|^[-+=]|(?<=[wW]{3})\.|:(?=//)|[\\`*_{}\[\]()#!|~^@$&<>"']"""
-)
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _URL_SAFE = "/:?#@!$&'*+,;=%-._~"  # kept as they are; "(", ")", "|", "<" etc. are %-encoded
-
-
-class MarkdownSafe(str):
-    """A string that is already valid, escaped Markdown: `finalize` outputs it unchanged."""
 
 
 @dataclass(frozen=True)
@@ -66,45 +58,12 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def clean_text(value: Any) -> str:
-    """`value` as one line of text: bidi and control characters removed, whitespace collapsed."""
-    text = _SPACE.sub(" ", str(value))
-    return _CONTROL.sub("", _BIDI.sub("", text)).strip()
-
-
-def shorten(value: Any, limit: int = NAME_LIMIT) -> str:
-    """Clean `value` and cut it to `limit` characters, ending with an ellipsis when cut."""
-    text = clean_text(value)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _escape_match(match: re.Match[str], *, alt: bool = False) -> str:
-    if match["number"] is not None:  # "1. " at the start would begin an ordered list
-        return match["number"] + "\\" + match["mark"]
-    if match["mail"] is not None and not alt:  # GitHub links e-mail addresses even with "\\@"
-        return "<span>@</span>"
-    return _ENTITIES.get(match[0], "\\" + match[0])
-
-
-def escape_markdown(value: Any, *, alt: bool = False) -> MarkdownSafe:
-    """Escape any value as inline GitHub-flavoured Markdown that shows exactly its text.
-
-    HTML specials become entities; Markdown syntax (emphasis, code, links, images, footnotes,
-    tables, strikethrough, math, mentions, autolinks, list and heading markers at the start) is
-    backslash-escaped; line breaks collapse to spaces; bidi and control characters are removed.
-    The "@" of an e-mail address becomes `<span>@</span>`, the one thing that stops GitHub from
-    linking it, except in image alt text (`alt=True`), where it cannot link and a tag would show.
-    """
-    text = clean_text(value)
-    return MarkdownSafe(_MARKDOWN.sub(lambda match: _escape_match(match, alt=alt), text))
-
-
 def https_url(value: Any) -> str | None:
     """The URL as a safe Markdown link destination if it is a plain `https://` URL, else None."""
     if is_missing(value):
         return None
     text = str(value).strip()
-    if _SPACE.search(text) or _CONTROL.search(text) or _BIDI.search(text):
+    if any(char.isspace() for char in text) or has_control(text):
         return None
     try:
         parts = urlsplit(text)
@@ -116,10 +75,10 @@ def https_url(value: Any) -> str | None:
 
 
 def _relative_url(value: str) -> str:
-    """A relative path as a link destination; raises ValueError for anything else."""
+    """A relative path as a link destination; raises `ReportError` for anything else."""
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or value.startswith("/") or not value:
-        raise ValueError(f"expected a relative path for a link, got {value!r}")
+        raise ReportError(f"report link {value!r}: expected a relative path to a file")
     return quote(value, safe="/-._~")
 
 
@@ -141,9 +100,9 @@ def _link(text: Any, url: Any) -> MarkdownSafe:
 
 def _website(url: Any) -> MarkdownSafe:
     """A website: linked (scheme left out of the text) when https, else plain escaped text."""
-    if is_missing(url) or not clean_text(url):
+    if is_missing(url) or not one_line(url):
         return MarkdownSafe(MISSING)
-    text = clean_text(url)
+    text = one_line(url)
     if https_url(url):
         text = re.sub(r"^https://", "", text, flags=re.IGNORECASE).rstrip("/")
         return _link(shorten(text, WEBSITE_LIMIT), url)
@@ -216,9 +175,11 @@ def render_report(
 
 def _collected_on(organisations: DataFrame, descriptor: Mapping[str, Any]) -> Any:
     """The latest collection date of the organisations, else the descriptor's `created` day."""
-    dates = organisations["collected_on"].dropna() if len(organisations) else []
-    if len(dates):
-        return max(str(day) for day in dates)
+    dates = (
+        [str(day) for day in organisations["collected_on"].dropna()] if len(organisations) else []
+    )
+    if dates:
+        return max(dates)
     created = descriptor.get("created")
     return str(created)[:10] if created else None
 
@@ -250,7 +211,7 @@ def _latest_tops(timeline: DataFrame) -> dict[str, tuple[Any, Any]]:
     }
 
 
-def _stale(row: Mapping[str, Any]) -> str | None:
+def _stale(row: Mapping[Hashable, Any]) -> str | None:
     if is_missing(row.get("stale")):
         return None
     if not bool(row["stale"]):
@@ -273,7 +234,7 @@ def _summary_rows(
         rows.append(
             {
                 "login": str(record["login"]),
-                "name": shorten(record["login"] if is_missing(name) else name),
+                "name": shorten(record["login"] if is_missing(name) else name, NAME_LIMIT),
                 "html_url": record.get("html_url"),
                 "website": record.get("website"),
                 "top_language": language,

@@ -16,6 +16,8 @@ import json
 from importlib import resources
 from typing import Any
 
+from oshs.errors import SampleError
+
 SAMPLE_COLLECTED_AT = "2025-10-06T06:00:00Z"
 """The fixed collection time of the sample (`collected_at` of the dataset on its first date)."""
 
@@ -34,11 +36,12 @@ def load_sample(day: int = 0) -> dict[str, Any]:
     """Return the sample dataset on its `day`-th collection date (0: the first, 2025-10-06).
 
     Each call returns a new, independent dict (parsed afresh from the cached text, which is
-    cheaper than `copy.deepcopy`), so callers may mutate the result freely.
+    cheaper than `copy.deepcopy`), so callers may mutate the result freely. Raises `SampleError`
+    for a day the sample does not have.
     """
     dates = load_sample_dates()
     if not 0 <= day < len(dates):
-        raise ValueError(f"sample day {day}: expected 0 to {len(dates) - 1}")
+        raise SampleError(f"sample day {day}: expected a day from 0 to {len(dates) - 1}")
     return load_sample_at(dates[day])
 
 
@@ -63,10 +66,10 @@ def load_sample_at(date: str) -> dict[str, Any]:
     """The sample dataset as collected on `date` (one of `load_sample_dates()`).
 
     The changes of each later date are applied in order: repositories deleted, values updated,
-    repositories created; repositories stay sorted by id. Raises `ValueError` for another date.
+    repositories created; repositories stay sorted by id. Raises `SampleError` for another date.
     """
     if date not in _dates():
-        raise ValueError(f"sample date {date!r}: expected one of {', '.join(_dates())}")
+        raise SampleError(f"sample date {date!r}: expected one of {', '.join(_dates())}")
     data = json.loads(_sample_text())
     steps = data.pop("next", [])
     for step in steps:

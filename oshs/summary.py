@@ -1,54 +1,28 @@
 """The Action's job summary (Markdown for `$GITHUB_STEP_SUMMARY`) and step outputs.
 
-Run as `python -m oshs.summary` by `action.yml` after publishing: it reads the run manifest
-(totals, failures, rate limit spent), the published package (per-organisation counts) and the
-JSON result of `oshs publish --result-file` (what changed). Every GitHub string is escaped.
+Run as `oshs summary` by `action.yml` after publishing: it reads the run manifest (totals,
+failures, rate limit spent), the published package (per-organisation counts) and the JSON result
+of `oshs publish --result-file` (what changed). Every GitHub string is escaped with
+`oshs.text.escape_markdown`.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
-import os
 import sys
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from oshs.report import escape_markdown
+from oshs.errors import SummaryError
 from oshs.snapshot import collection_dates, read_manifest
+from oshs.text import escape_markdown
 
 LISTED_NAMES = 20  # repositories named per kind in the summary
-
-
-def repository_rows(text: str | None) -> dict[str, tuple[str, bool]]:
-    """`id -> (full_name, removed)` of a repositories.csv text (empty when there is none)."""
-    if not text:
-        return {}
-    rows = csv.DictReader(io.StringIO(text))
-    return {
-        row["id"]: (row.get("full_name") or row["id"], row.get("removed") == "true")
-        for row in rows
-        if row.get("id")
-    }
-
-
-def repository_changes(old_text: str | None, new_text: str | None) -> tuple[list[str], list[str]]:
-    """Full names of the repositories added and removed between two repositories.csv texts.
-
-    A repository is removed when its row disappears or becomes `removed = true`.
-    """
-    old, new = repository_rows(old_text), repository_rows(new_text)
-    present_before = {key for key, (_, removed) in old.items() if not removed}
-    present_now = {key for key, (_, removed) in new.items() if not removed}
-    names = {key: name for key, (name, _) in {**old, **new}.items()}
-    added = sorted(names[key] for key in present_now - present_before)
-    removed = sorted(names[key] for key in present_before - present_now)
-    return added, removed
 
 
 def read_table(package_path: Path, descriptor: Mapping[str, Any], name: str) -> list[dict]:
@@ -61,10 +35,16 @@ def read_table(package_path: Path, descriptor: Mapping[str, Any], name: str) -> 
 
 
 def read_json(path: Path | None) -> dict[str, Any] | None:
-    """A JSON document, or None when `path` is unset or missing."""
+    """A JSON object, or None when `path` is unset or missing; `SummaryError` when unreadable."""
     if path is None or not Path(path).is_file():
         return None
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SummaryError(f"{path}: expected a JSON object, could not read it ({error})") from None
+    if not isinstance(document, dict):
+        raise SummaryError(f"{path}: expected a JSON object, got a {type(document).__name__}")
+    return document
 
 
 def latest_manifest(raw_dir: Path) -> dict[str, Any] | None:
@@ -180,28 +160,26 @@ def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
             handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m oshs.summary`: write the job summary and the Action's outputs."""
-    parser = argparse.ArgumentParser(prog="python -m oshs.summary", description=__doc__)
-    parser.add_argument("--raw-dir", type=Path, default=Path(".oshs/raw"))
-    parser.add_argument("--package", type=Path, default=Path("datapackage.json"))
-    parser.add_argument("--result", type=Path, help="JSON written by `oshs publish --result-file`")
-    parser.add_argument("--summary-file", type=Path, default=os.environ.get("GITHUB_STEP_SUMMARY"))
-    parser.add_argument("--output-file", type=Path, default=os.environ.get("GITHUB_OUTPUT"))
-    args = parser.parse_args(argv)
-    manifest, descriptor = latest_manifest(args.raw_dir), read_json(args.package)
-    repositories = read_table(args.package, descriptor or {}, "repositories")
-    result = read_json(args.result)
+def write_summary(
+    raw_dir: Path,
+    package_path: Path,
+    result_path: Path | None,
+    summary_file: Path | None,
+    output_file: Path | None,
+) -> None:
+    """Write the job summary and the Action's outputs (`oshs summary`).
+
+    The summary is appended to `summary_file`, else printed on stdout; the outputs are appended
+    to `output_file` when it is given (`$GITHUB_OUTPUT`).
+    """
+    manifest, descriptor = latest_manifest(raw_dir), read_json(package_path)
+    repositories = read_table(package_path, descriptor or {}, "repositories")
+    result = read_json(result_path)
     text = render_summary(manifest, descriptor, repositories, result)
-    if args.summary_file:
-        with args.summary_file.open("a", encoding="utf-8") as handle:
+    if summary_file:
+        with Path(summary_file).open("a", encoding="utf-8") as handle:
             handle.write(text)
     else:
         sys.stdout.write(text)
-    if args.output_file:
-        write_outputs(args.output_file, action_outputs(manifest, descriptor, repositories, result))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    if output_file:
+        write_outputs(output_file, action_outputs(manifest, descriptor, repositories, result))

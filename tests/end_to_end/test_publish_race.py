@@ -12,9 +12,10 @@ from conftest import BIG_ORG, SMALL_ORG, make_dataset, make_repository
 
 from oshs.collect import ApiSettings
 from oshs.config import bundled_config, select_organisations
+from oshs.errors import PublishError
 from oshs.package import descriptor_bytes
 from oshs.pipeline import run_build, run_collect
-from oshs.publish import PublishError, open_repository, publish_package, run_process
+from oshs.publish import open_repository, publish_package, run_process
 
 CONFIG = select_organisations(bundled_config(), [BIG_ORG, SMALL_ORG])
 ENV = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}

@@ -10,15 +10,16 @@ import pytest
 from click.testing import CliRunner
 from conftest import SMALL_ORG
 
+from oshs.changes import repository_changes
 from oshs.cli import cli
 from oshs.collect import ApiSettings
 from oshs.config import bundled_config, select_organisations
+from oshs.errors import PublishError
 from oshs.pipeline import run_build, run_collect
 from oshs.publish import (
     BOT_EMAIL,
     BOT_NAME,
     Git,
-    PublishError,
     PublishResult,
     auth_env,
     commit_message,
@@ -102,8 +103,25 @@ def test_commit_message_names_the_version_counts_and_repositories():
     )
     assert commit_message("1.2.1", [], []) == "oshs data v1.2.1: no repository added or removed\n"
     assert commit_message("1.0.0", [], [], subject="Data\nupdate") == "Data update\n"
+    assert commit_message("1.0.1", [], [], subject="\n\u202e") == (
+        "oshs data v1.0.1: no repository added or removed\n"
+    )
     many = commit_message("2.0.0", [f"o/r{n:02d}" for n in range(52)], [])
     assert many.endswith("- o/r49\n- … and 2 more\n")
+
+
+def test_commit_messages_drop_every_control_and_bidi_character():
+    message = commit_message(
+        "1.3.0", ["org/\u061cname\u0085x", "org/\x1b[31mred"], [], subject="Sub\u009bject\u061c"
+    )
+    assert message == "Subject\n\nAdded:\n- org/name x\n- org/[31mred\n"
+
+
+def test_repository_changes_count_disappeared_and_flagged_rows_as_removed():
+    old = "id,full_name,removed\n1,o/a,false\n2,o/b,false\n3,o/c,false\n"
+    new = "id,full_name,removed\n1,o/a,false\n2,o/b,true\n4,o/d,false\n"
+    assert repository_changes(old, new) == (["o/d"], ["o/b", "o/c"])
+    assert repository_changes(None, "id,full_name\n5,o/e\n") == (["o/e"], [])
 
 
 def test_result_lines():

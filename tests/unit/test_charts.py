@@ -16,6 +16,7 @@ from matplotlib.ft2font import FT2Font
 
 from oshs import charts
 from oshs.charts import cambrian_explosion_chart, cambrian_explosion_png, save_chart
+from oshs.errors import ChartError
 
 COLLECTED_ON = "2025-10-06"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -164,8 +165,11 @@ def test_empty_table_gives_a_chart():
 
 
 def test_bad_collection_date_is_refused():
-    with pytest.raises(ValueError, match="collected_on"):
+    with pytest.raises(ChartError) as caught:
         cambrian_explosion_chart(sample_repositories(), collected_on="06/10/2025")
+    assert caught.value.message == (
+        "chart date '06/10/2025': expected a collection date as YYYY-MM-DD"
+    )
 
 
 def test_labels_are_spread_apart_or_refused():
@@ -226,5 +230,6 @@ def test_history_chart_is_deterministic_titled_and_labelled():
 def test_history_chart_needs_two_collection_dates():
     frame = organisation_history(["2025-10-06"])
     assert not charts.has_history(frame)
-    with pytest.raises(ValueError, match="two collection dates"):
+    with pytest.raises(ChartError) as caught:
         charts.history_chart(frame)
+    assert caught.value.message == "history chart: expected at least 2 collection dates, got 1"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from oshs.errors import SampleError
 from oshs.sample import SAMPLE_COLLECTED_AT, load_sample
 
 REPO = Path(__file__).resolve().parents[2]
@@ -244,5 +245,11 @@ def test_next_week_of_the_sample() -> None:
         assert (
             repo["created_at"] <= repo["pushed_at"] <= repo["updated_at"] <= after["collected_at"]
         )
-    with pytest.raises(ValueError, match="sample date"):
+    with pytest.raises(SampleError) as caught:
         load_sample_at("2025-10-07")
+    assert caught.value.message == (
+        "sample date '2025-10-07': expected one of 2025-10-06, 2025-10-13"
+    )
+    with pytest.raises(SampleError) as caught:
+        load_sample(2)
+    assert caught.value.message == "sample day 2: expected a day from 0 to 1"

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from click.testing import CliRunner
+
+from oshs.cli import cli
+from oshs.errors import SummaryError
 from oshs.summary import (
     action_outputs,
     change_lines,
-    main,
     rate_limit_line,
+    read_json,
     render_summary,
-    repository_changes,
     write_outputs,
 )
 
@@ -29,13 +33,6 @@ RESULT = {
     "changed": True, "version": "1.1.0", "previous_version": "1.0.0", "tag": "data-v1.1.0",
     "commit": "0123456789abcdef", "added": ["Org_*x*/c"], "removed": [], "dry_run": False,
 }  # fmt: skip
-
-
-def test_repository_changes_count_disappeared_and_flagged_rows_as_removed():
-    old = "id,full_name,removed\n1,o/a,false\n2,o/b,false\n3,o/c,false\n"
-    new = "id,full_name,removed\n1,o/a,false\n2,o/b,true\n4,o/d,false\n"
-    assert repository_changes(old, new) == (["o/d"], ["o/b", "o/c"])
-    assert repository_changes(None, "id,full_name\n5,o/e\n") == (["o/e"], [])
 
 
 def test_the_summary_has_totals_a_table_the_change_and_the_rate_limit():
@@ -97,14 +94,56 @@ def test_outputs_are_written_in_the_delimited_form(tmp_path):
     assert lines[0].startswith("changed<<oshs_") and lines[1:] == ["true", lines[0][9:]]
 
 
-def test_main_reads_the_files_and_writes_summary_and_outputs(tmp_path):
+def write_inputs(tmp_path) -> list[str]:
+    """A raw folder with one manifest and a publish result; the `oshs summary` arguments."""
     raw = tmp_path / "raw" / "2025-10-06"
     raw.mkdir(parents=True)
     (raw / "manifest.json").write_text(json.dumps(MANIFEST))
     (tmp_path / "result.json").write_text(json.dumps(RESULT))
-    summary, output = tmp_path / "summary.md", tmp_path / "output"
     args = ["--raw-dir", str(tmp_path / "raw"), "--package", str(tmp_path / "missing.json")]
-    args += ["--result", str(tmp_path / "result.json"), "--summary-file", str(summary)]
-    assert main([*args, "--output-file", str(output)]) == 0
+    return [*args, "--result", str(tmp_path / "result.json")]
+
+
+NO_ACTIONS_FILES = {"GITHUB_STEP_SUMMARY": None, "GITHUB_OUTPUT": None}  # unset, even in CI
+
+
+def test_oshs_summary_reads_the_files_and_writes_summary_and_outputs(tmp_path):
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    args = [*write_inputs(tmp_path), "--summary-file", str(summary), "--output-file", str(output)]
+    result = CliRunner().invoke(cli, ["summary", *args])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
     assert "| ghost | failed: 404 &lt;b&gt;Not&lt;/b&gt; | 0 | 0 |" in summary.read_text()
     assert "organisations-failed<<" in output.read_text()
+
+
+def test_oshs_summary_takes_its_files_from_the_actions_environment(tmp_path):
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
+    result = CliRunner().invoke(cli, ["summary", *write_inputs(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert summary.read_text().startswith("## oshs data package\n")
+    assert "changed<<" in output.read_text()
+
+
+def test_oshs_summary_prints_the_summary_without_a_summary_file(tmp_path):
+    result = CliRunner().invoke(cli, ["summary", *write_inputs(tmp_path)], env=NO_ACTIONS_FILES)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("## oshs data package\n\n**0** repositories of **2**")
+
+
+def test_an_unreadable_result_is_one_error_line(tmp_path):
+    args = write_inputs(tmp_path)
+    (tmp_path / "result.json").write_text("[1, 2]")
+    result = CliRunner().invoke(cli, ["summary", *args], env=NO_ACTIONS_FILES)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: {tmp_path / 'result.json'}: expected a JSON object, got a list\n"
+    )
+    (tmp_path / "result.json").write_text("{")
+    with pytest.raises(SummaryError) as caught:
+        read_json(tmp_path / "result.json")
+    assert caught.value.message == (
+        f"{tmp_path / 'result.json'}: expected a JSON object, could not read it "
+        "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"
+    )

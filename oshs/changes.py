@@ -1,36 +1,61 @@
-"""Repositories added and removed between two texts of a published `repositories.csv`.
-
-`oshs publish` names them in its commit message and its result (which the Action's job summary
-shows). This reads the published CSV text as it is in git, so it needs no table code.
-"""
+"""Which repositories a new version adds, removes and archives: one definition for the
+changelog (`oshs.release`, on the tables) and for `oshs publish` (on the published CSV texts in
+git, its commit message and result)."""
 
 from __future__ import annotations
 
-import csv
 import io
 
+import pandas as pd
+from pandas import DataFrame
 
-def repository_rows(text: str | None) -> dict[str, tuple[str, bool]]:
-    """`id -> (full_name, removed)` of a repositories.csv text (empty when there is none)."""
-    if not text:
-        return {}
-    rows = csv.DictReader(io.StringIO(text))
-    return {
-        row["id"]: (row.get("full_name") or row["id"], row.get("removed") == "true")
-        for row in rows
-        if row.get("id")
-    }
+COLUMNS = ["id", "organisation", "full_name", "removed", "archived"]
+"""The columns of `repositories` the comparison reads."""
 
 
-def repository_changes(old_text: str | None, new_text: str | None) -> tuple[list[str], list[str]]:
-    """Full names of the repositories added and removed between two repositories.csv texts.
+def repository_changes(previous: DataFrame, current: DataFrame) -> DataFrame:
+    """Per repository that changed: `organisation`, `full_name`, `kind` (added/removed/archived).
 
-    A repository is removed when its row disappears or becomes `removed = true`.
+    Added: published and not removed now, but absent or removed before (so a repository that
+    comes back counts as added). Removed: published and not removed before, and now removed or
+    gone from the table. Archived: archived now and not before, among repositories published
+    before and not removed.
     """
-    old, new = repository_rows(old_text), repository_rows(new_text)
-    present_before = {key for key, (_, removed) in old.items() if not removed}
-    present_now = {key for key, (_, removed) in new.items() if not removed}
-    names = {key: name for key, (name, _) in {**old, **new}.items()}
-    added = sorted(names[key] for key in present_now - present_before)
-    removed = sorted(names[key] for key in present_before - present_now)
-    return added, removed
+    old_removed = previous["removed"].astype(bool)
+    live_before = previous.loc[~old_removed]
+    was_live = current["id"].isin(live_before["id"])
+    archived_before = previous["archived"].astype("boolean").fillna(False).astype(bool)
+    was_archived = current["id"].isin(previous.loc[archived_before, "id"])
+    removed = current["removed"].astype(bool)
+    archived = current["archived"].astype("boolean").fillna(False).astype(bool)
+    kinds = pd.Series(pd.NA, index=current.index, dtype="string")
+    kinds = kinds.mask(~removed & ~was_live, "added")
+    kinds = kinds.mask(removed & was_live, "removed")
+    kinds = kinds.mask(~removed & was_live & archived & ~was_archived, "archived")
+    frame = current.loc[kinds.notna(), ["organisation", "full_name"]].assign(kind=kinds.dropna())
+    gone = live_before.loc[~live_before["id"].isin(current["id"]), ["organisation", "full_name"]]
+    if len(gone):
+        frame = pd.concat([frame, gone.assign(kind="removed")], ignore_index=True)
+    return frame.sort_values(["organisation", "kind", "full_name"], kind="stable")
+
+
+def read_repositories(text: str | None) -> DataFrame:
+    """The `COLUMNS` of a published repositories.csv text, as text and booleans (a name-less
+    row is named by its id); empty when there is no text."""
+    if not text:
+        return DataFrame({name: pd.Series(dtype=object) for name in COLUMNS})
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    frame = frame.reindex(columns=COLUMNS).fillna("")
+    frame = frame.loc[frame["id"].ne("")]
+    named = frame["full_name"].where(frame["full_name"].ne(""), frame["id"])
+    return frame.assign(
+        full_name=named, removed=frame["removed"].eq("true"), archived=frame["archived"].eq("true")
+    )
+
+
+def added_and_removed(old_text: str | None, new_text: str | None) -> tuple[list[str], list[str]]:
+    """Full names of the repositories added and removed between two repositories.csv texts."""
+    changes = repository_changes(read_repositories(old_text), read_repositories(new_text))
+    added = changes.loc[changes["kind"].eq("added"), "full_name"]
+    removed = changes.loc[changes["kind"].eq("removed"), "full_name"]
+    return sorted(added), sorted(removed)

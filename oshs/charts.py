@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -31,7 +30,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pandas import DataFrame
 
 from oshs.errors import ChartError
-from oshs.files import write_bytes_atomic
 from oshs.text import escape_svg, shorten
 
 OTHER = "Other"
@@ -75,7 +73,6 @@ RC: dict[Any, Any] = {  # matplotlib types its keys as literals
     "savefig.transparent": False,
 }
 SVG_METADATA = {"Creator": "oshs", "Date": None}
-PNG_METADATA = {"Software": None}
 
 
 def cambrian_explosion_chart(
@@ -95,37 +92,16 @@ def cambrian_explosion_chart(
     """
     with matplotlib.rc_context(RC):
         figure, title = _cambrian_figure(repositories, language_groups or {}, top, collected_on)
-        return _render(figure, "svg", title)
+        return _render(figure, title)
 
 
-def cambrian_explosion_png(
-    repositories: DataFrame,
-    *,
-    language_groups: Mapping[str, str] | None = None,
-    top: int = 7,
-    collected_on: str,
-) -> bytes:
-    """Return the chart of `cambrian_explosion_chart` as PNG bytes (for places without SVG)."""
-    with matplotlib.rc_context(RC):
-        figure, title = _cambrian_figure(repositories, language_groups or {}, top, collected_on)
-        return _render(figure, "png", title)
+def _render(figure: Figure, title: str) -> bytes:
+    """Serialise `figure` as SVG without any timestamp or version.
 
-
-def save_chart(data: bytes, path: Path | str) -> None:
-    """Write chart bytes (SVG or PNG) to `path` atomically."""
-    write_bytes_atomic(Path(path), data)
-
-
-def _render(figure: Figure, fmt: str, title: str) -> bytes:
-    """Serialise `figure` as `fmt` ("svg" or "png") without any timestamp or version.
-
-    An SVG also gets a `<title>` (escaped) as its first child, which screen readers announce
-    when the file is opened or inlined (glyphs are paths, so there is no other text to read).
+    The SVG gets a `<title>` (escaped) as its first child, which screen readers announce when
+    the file is opened or inlined (glyphs are paths, so there is no other text to read).
     """
     buffer = io.BytesIO()
-    if fmt == "png":
-        figure.savefig(buffer, format="png", metadata={**PNG_METADATA, "Title": title}, dpi=DPI)
-        return buffer.getvalue()
     figure.savefig(buffer, format="svg", metadata=SVG_METADATA, dpi=DPI)
     svg = buffer.getvalue()
     root_end = svg.index(b">", svg.index(b"<svg ")) + 1
@@ -337,7 +313,7 @@ def history_chart(organisation_history: DataFrame) -> bytes:
     totals = organisation_history.groupby("collected_on")[columns].sum(min_count=1).sort_index()
     with matplotlib.rc_context(RC):
         figure, title = _history_figure(totals, organisation_history["organisation"].nunique())
-        return _render(figure, "svg", title)
+        return _render(figure, title)
 
 
 def _history_figure(totals: DataFrame, organisations: int) -> tuple[Figure, str]:

@@ -34,6 +34,10 @@ class CollectError(OshsError):
     """Collection from the GitHub API failed."""
 
 
+class BudgetExhausted(CollectError):
+    """The rate limit left cannot pay for the next piece of work within `--max-wait`."""
+
+
 class SnapshotError(OshsError):
     """A raw snapshot is missing, unreadable or not in the expected format."""
 

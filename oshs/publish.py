@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from oshs.changes import repository_changes
+from oshs.changes import added_and_removed
 from oshs.errors import PublishError
 from oshs.package import validate_package
 from oshs.text import commit_message_line
@@ -277,7 +277,7 @@ def describe(git: Git, layout: Layout, package_path: Path, dry_run: bool) -> Pub
     new_table = None
     if layout.repositories and (git.cwd / layout.repositories).is_file():
         new_table = (git.cwd / layout.repositories).read_text(encoding="utf-8")
-    added, removed = repository_changes(at_head(git, layout.repositories), new_table)
+    added, removed = added_and_removed(at_head(git, layout.repositories), new_table)
     old = at_head(git, layout.package)
     previous = json.loads(old).get("version") if old else None
     return PublishResult(

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
 from pandas import DataFrame
 
+from oshs.changes import repository_changes
 from oshs.descriptor import VERSION_PATTERN, package_descriptor
 from oshs.errors import PackageError
 from oshs.history import Collection, State, advance
@@ -145,30 +145,6 @@ def _release(
     return Release(tables, descriptor, text, data)
 
 
-def repository_changes(
-    previous: Mapping[str, DataFrame], tables: Mapping[str, DataFrame]
-) -> DataFrame:
-    """Per repository that changed: `organisation`, `full_name`, `kind` (added/removed/archived).
-
-    Added: published and not removed now, but absent or removed before (so a repository that
-    comes back counts as added). Removed: removed now, published and not removed before.
-    Archived: archived now and not before, among repositories published before and not removed.
-    """
-    old = previous["repositories"]
-    new = tables["repositories"]
-    old_removed = old["removed"].astype(bool)
-    was_live = new["id"].isin(old.loc[~old_removed, "id"])
-    was_archived = new["id"].isin(old.loc[old["archived"].fillna(False).astype(bool), "id"])
-    removed = new["removed"].astype(bool)
-    archived = new["archived"].astype("boolean").fillna(False).astype(bool)
-    kinds = pd.Series(pd.NA, index=new.index, dtype="string")
-    kinds = kinds.mask(~removed & ~was_live, "added")
-    kinds = kinds.mask(removed & was_live, "removed")
-    kinds = kinds.mask(~removed & was_live & archived & ~was_archived, "archived")
-    frame = new.loc[kinds.notna(), ["organisation", "full_name"]].assign(kind=kinds.dropna())
-    return frame.sort_values(["organisation", "kind", "full_name"], kind="stable")
-
-
 def changelog_entry(
     version: str,
     collected_on: str,
@@ -186,7 +162,7 @@ def changelog_entry(
     if breaking:
         lines += ["Breaking changes to the published tables:", ""]
         lines += [f"- {change}" for change in breaking] + [""]
-    changes = repository_changes(previous, tables)
+    changes = repository_changes(previous["repositories"], tables["repositories"])
     repositories = tables["repositories"]
     live = repositories.loc[~repositories["removed"].astype(bool)]
     organisations = tables["organisations"]

@@ -57,11 +57,6 @@ def load_sample_dates() -> list[str]:
     return list(_dates())
 
 
-def load_sample_collected_at(date: str) -> str:
-    """The collection time (`YYYY-MM-DDTHH:MM:SSZ`) of the sample on `date`."""
-    return load_sample_at(date)["collected_at"]
-
-
 def load_sample_at(date: str) -> dict[str, Any]:
     """The sample dataset as collected on `date` (one of `load_sample_dates()`).
 

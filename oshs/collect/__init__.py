@@ -18,18 +18,11 @@ from typing import Any
 import requests
 from github import Github, GithubException
 
-from oshs.collect.api import (
-    DEFAULT_API_URL,
-    ApiClient,
-    ApiSettings,
-    Budget,
-    BudgetExhausted,
-    connect,
-)
+from oshs.collect.api import DEFAULT_API_URL, ApiClient, ApiSettings, Budget, connect
 from oshs.collect.graphql import collect_organisation_graphql, page_repositories
 from oshs.collect.rest import collect_organisation_rest
 from oshs.config import Config, Organisation
-from oshs.errors import UsageError
+from oshs.errors import BudgetExhausted, UsageError
 from oshs.snapshot import SNAPSHOT_FORMAT
 
 __all__ = [
@@ -37,7 +30,6 @@ __all__ = [
     "ApiClient",
     "ApiSettings",
     "Budget",
-    "BudgetExhausted",
     "CollectionReport",
     "collect",
     "connect",

@@ -14,7 +14,7 @@ from typing import Any
 from github import Auth, Github, GithubRetry
 from urllib3.exceptions import MaxRetryError, ResponseError
 
-from oshs.errors import CollectError
+from oshs.errors import BudgetExhausted
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +162,6 @@ class ApiClient:
             value = headers.get(f"x-ratelimit-{name}")
             if value is not None and str(value).isdigit():
                 self.rate_limit[name] = int(value)
-
-
-class BudgetExhausted(CollectError):
-    """The rate limit left cannot pay for the next piece of work within `--max-wait`."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import SMALL_ORG
 
-from oshs.changes import repository_changes
+from oshs.changes import added_and_removed
 from oshs.cli import cli
 from oshs.collect import ApiSettings
 from oshs.config import bundled_config, select_organisations
@@ -120,8 +120,8 @@ def test_commit_messages_drop_every_control_and_bidi_character():
 def test_repository_changes_count_disappeared_and_flagged_rows_as_removed():
     old = "id,full_name,removed\n1,o/a,false\n2,o/b,false\n3,o/c,false\n"
     new = "id,full_name,removed\n1,o/a,false\n2,o/b,true\n4,o/d,false\n"
-    assert repository_changes(old, new) == (["o/d"], ["o/b", "o/c"])
-    assert repository_changes(None, "id,full_name\n5,o/e\n") == (["o/e"], [])
+    assert added_and_removed(old, new) == (["o/d"], ["o/b", "o/c"])
+    assert added_and_removed(None, "id,full_name\n5,o/e\n") == (["o/e"], [])
 
 
 def test_result_lines():

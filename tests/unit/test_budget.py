@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from oshs.collect.api import Budget, BudgetExhausted
+from oshs.collect.api import Budget
 from oshs.collect.rest import rest_cost
+from oshs.errors import BudgetExhausted
 
 
 class FakeClient:

@@ -15,7 +15,7 @@ import pytest
 from matplotlib.ft2font import FT2Font
 
 from oshs import charts
-from oshs.charts import cambrian_explosion_chart, cambrian_explosion_png, save_chart
+from oshs.charts import cambrian_explosion_chart
 from oshs.errors import ChartError
 
 COLLECTED_ON = "2025-10-06"
@@ -190,15 +190,6 @@ def test_crowded_labels_fall_back_to_a_legend():
     with matplotlib.rc_context(charts.RC):
         figure, _ = charts._cambrian_figure(many, {}, 48, COLLECTED_ON)
     assert figure.axes[0].get_legend() is not None
-
-
-def test_png_twin_and_save(tmp_path):
-    png = cambrian_explosion_png(sample_repositories(), collected_on=COLLECTED_ON)
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert png == cambrian_explosion_png(sample_repositories(), collected_on=COLLECTED_ON)
-    svg = chart()
-    save_chart(svg, tmp_path / "charts" / "cambrian-explosion.svg")
-    assert (tmp_path / "charts" / "cambrian-explosion.svg").read_bytes() == svg
 
 
 def organisation_history(dates: list[str]) -> pd.DataFrame:

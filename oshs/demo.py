@@ -9,8 +9,7 @@ from typing import Any
 
 from oshs.collect import ApiSettings
 from oshs.config import Config, bundled_config
-from oshs.errors import CollectError, PackageError
-from oshs.package import format_report, validate_package
+from oshs.errors import CollectError
 from oshs.pipeline import BuildResult, run_build, run_collect
 from oshs.sample import load_sample_at, load_sample_dates
 from oshs.sandbox import Sandbox
@@ -50,10 +49,6 @@ def run_sample(
             )
         if report.failed:
             raise CollectError(f"the sandbox failed for {', '.join(sorted(report.failed))}")
+        # run_build validates the staged package before it publishes anything
         result = run_build(config, raw_dir=raw_dir, out_dir=out_dir, package_path=package_path)
-    validation = validate_package(result.package_path)
-    if not validation.valid:
-        raise PackageError(
-            f"{result.package_path}: the sample package is invalid", hint=format_report(validation)
-        )
     return result

@@ -1,4 +1,4 @@
-"""oshs.changelog (replay, versions, CHANGELOG.md) and the version rules of oshs.package."""
+"""oshs.release: replay, semantic versions and CHANGELOG.md."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def read_repositories(text: str | None) -> DataFrame:
     if not text:
         return DataFrame({name: pd.Series(dtype=object) for name in COLUMNS})
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    frame = frame.reindex(columns=COLUMNS).fillna("")
+    frame = frame.reindex(columns=COLUMNS, fill_value="")
     frame = frame.loc[frame["id"].ne("")]
     named = frame["full_name"].where(frame["full_name"].ne(""), frame["id"])
     return frame.assign(

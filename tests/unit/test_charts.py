@@ -15,7 +15,7 @@ import pytest
 from matplotlib.ft2font import FT2Font
 
 from oshs import charts
-from oshs.charts import cambrian_explosion_chart
+from oshs.charts import cambrian, cambrian_explosion_chart, common
 from oshs.errors import ChartError
 
 COLLECTED_ON = "2025-10-06"
@@ -143,8 +143,8 @@ def test_global_matplotlib_state_is_untouched():
 
 
 def test_y_axis_starts_at_zero_and_time_axis_ends_at_collection():
-    with matplotlib.rc_context(charts.RC):
-        figure, _ = charts._cambrian_figure(sample_repositories(), {}, 3, COLLECTED_ON)
+    with matplotlib.rc_context(common.RC):
+        figure, _ = cambrian._cambrian_figure(sample_repositories(), {}, 3, COLLECTED_ON)
     axes = figure.axes[0]
     assert axes.get_ylim()[0] == 0
     end = matplotlib.dates.num2date(axes.get_xlim()[1]).date().isoformat()
@@ -173,22 +173,22 @@ def test_bad_collection_date_is_refused():
 
 
 def test_labels_are_spread_apart_or_refused():
-    placed = charts._spread([1.0, 1.0, 1.1, 50.0], gap=2.0, low=0.0, high=100.0)
+    placed = cambrian._spread([1.0, 1.0, 1.1, 50.0], gap=2.0, low=0.0, high=100.0)
     assert placed == [1.0, 3.0, 5.0, 50.0]
-    assert charts._spread([99.5, 99.6], gap=2.0, low=0.0, high=100.0) == [97.0, 99.0]
-    assert charts._spread([1.0] * 60, gap=2.0, low=0.0, high=100.0) is None
+    assert cambrian._spread([99.5, 99.6], gap=2.0, low=0.0, high=100.0) == [97.0, 99.0]
+    assert cambrian._spread([1.0] * 60, gap=2.0, low=0.0, high=100.0) is None
 
 
 def test_crowded_labels_fall_back_to_a_legend():
     frame = sample_repositories()
     frame["language"] = pd.array([f"Lang{i:02d}" for i in range(len(frame))], dtype="string")
-    with matplotlib.rc_context(charts.RC):
-        figure, _ = charts._cambrian_figure(frame, {}, 40, COLLECTED_ON)
+    with matplotlib.rc_context(common.RC):
+        figure, _ = cambrian._cambrian_figure(frame, {}, 40, COLLECTED_ON)
     assert figure.axes[0].get_legend() is None  # 16 labels still fit beside the plot
     many = pd.concat([frame] * 3, ignore_index=True)
     many["language"] = pd.array([f"Lang{i:02d}" for i in range(len(many))], dtype="string")
-    with matplotlib.rc_context(charts.RC):
-        figure, _ = charts._cambrian_figure(many, {}, 48, COLLECTED_ON)
+    with matplotlib.rc_context(common.RC):
+        figure, _ = cambrian._cambrian_figure(many, {}, 48, COLLECTED_ON)
     assert figure.axes[0].get_legend() is not None
 
 

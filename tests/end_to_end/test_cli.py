@@ -121,6 +121,7 @@ def test_build_without_snapshots_says_what_to_do(tmp_path, monkeypatch):
     ]
 
 
+@pytest.mark.xdist_group("demo")  # one session demo per worker: keep its users together
 def test_validate_reports_an_invalid_package(demo_copy, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     csv_path = tmp_path / "oshs-demo" / "outputs" / "data" / "organisations.csv"

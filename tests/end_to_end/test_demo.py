@@ -12,6 +12,8 @@ import pytest
 from conftest import published_files, run_oshs
 from frictionless import Package
 
+pytestmark = pytest.mark.xdist_group("demo")  # the session demo is built once, on one worker
+
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "nhs-open-source-stats"
 
 

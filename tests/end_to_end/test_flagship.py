@@ -9,6 +9,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from conftest import BIG_ORG, SMALL_ORG, load_script, published_files
 
 from oshs.collect import ApiSettings
@@ -18,6 +19,7 @@ from oshs.pipeline import run_build, run_collect
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.xdist_group("demo")  # one session demo per worker: keep its users together
 def test_the_committed_package_is_the_labelled_sample_and_up_to_date(demo_package, tmp_path):
     """The script collects the sample from the sandbox date by date and builds after each; built
     at once from the demo's snapshots of the same sample, the package is the same bytes."""

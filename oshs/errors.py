@@ -68,3 +68,10 @@ class ReportError(OshsError):
 
 class SummaryError(OshsError):
     """The Action's job summary cannot read one of its inputs (manifest, package, result)."""
+
+
+class HistoryImportError(OshsError):
+    """A predecessor's history cannot be imported (not a git repository or bundle, the file
+    missing from its history, a version not in the expected format): usage error, exit 2."""
+
+    exit_code = 2

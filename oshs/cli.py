@@ -1,168 +1,36 @@
 """The `oshs` command line: a thin click layer over `oshs.pipeline`.
 
-Stages raise `OshsError` subclasses; only `handle_errors` turns them into one line on stderr with
-a hint, and the exit code (0 success, 1 failure, 2 usage or config error). `--debug` shows a
-traceback. Text that may come from GitHub is printed through `oshs.console.safe_line`.
+Stages raise `OshsError` subclasses; only `handle_errors` (`oshs.cli_options`, with the options
+every command shares) turns them into one line on stderr with a hint, and the exit code (0
+success, 1 failure, 2 usage or config error). `--debug` shows a traceback. Text that may come
+from GitHub is printed through `oshs.console.safe_line`.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from oshs import __version__
-from oshs.collect import DEFAULT_API_URL, ApiSettings
-from oshs.config import Config, load_config, select_organisations
-from oshs.console import configure_logging, progress, safe_line
-from oshs.errors import OshsError, UsageError
+from oshs.cli_options import (
+    PATH,
+    api_options,
+    api_settings,
+    collection_time,
+    common_options,
+    handle_errors,
+    resolve_config,
+)
+from oshs.console import progress, safe_line
+from oshs.errors import UsageError
 
 log = logging.getLogger("oshs.cli")
-PATH = click.Path(path_type=Path)
-
-
-def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command takes (SPEC §4)."""
-    options = [
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(path_type=Path),
-            help="YAML config (default: ./oshs.yaml, else the bundled NHS list).",
-        ),
-        click.option("--orgs", help="Comma-separated logins that replace the config's list."),
-        click.option(
-            "--out",
-            "out_dir",
-            type=click.Path(path_type=Path),
-            default=Path("outputs"),
-            show_default=True,
-            help="Folder of the published data, charts and report.",
-        ),
-        click.option(
-            "--package",
-            "package_path",
-            type=click.Path(path_type=Path),
-            default=Path("datapackage.json"),
-            show_default=True,
-            help="Path of the data package descriptor.",
-        ),
-        click.option(
-            "--raw-dir",
-            type=click.Path(path_type=Path),
-            default=Path(".oshs/raw"),
-            show_default=True,
-            help="Folder of the raw snapshots.",
-        ),
-        click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable)."),
-        click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr."),
-        click.option("--debug", is_flag=True, help="Show a traceback when something fails."),
-    ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
-
-
-def api_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options of the commands that talk to the GitHub API."""
-    options = [
-        click.option(
-            "--api-url",
-            envvar="GITHUB_API_URL",
-            default=DEFAULT_API_URL,
-            show_default=True,
-            help="GitHub API base URL (env GITHUB_API_URL).",
-        ),
-        click.option(
-            "--token-env",
-            default="GITHUB_TOKEN",
-            show_default=True,
-            help="Name of the environment variable that holds the token.",
-        ),
-        click.option(
-            "--max-wait",
-            type=click.FloatRange(min=0),
-            default=600.0,
-            show_default=True,
-            help="Most seconds to spend waiting on retries and limits.",
-        ),
-        click.option(
-            "--api",
-            type=click.Choice(["auto", "graphql", "rest"]),
-            default="auto",
-            show_default=True,
-            help="API to collect with: auto is GraphQL with a token, REST without.",
-        ),
-        click.option(
-            "--enrich",
-            is_flag=True,
-            help="Also fetch languages and community files per repository (REST).",
-        ),
-        click.option(
-            "--collected-at",
-            type=click.DateTime(["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"]),
-            help="Record the collection under this UTC time instead of now (replays).",
-        ),
-    ]
-    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
-
-
-def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command: set up logging, turn `OshsError` into one line and an exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = kwargs.get("debug", False)
-        configure_logging(-1 if kwargs.get("quiet") else kwargs.get("verbose", 0))
-        try:
-            return command(*args, **kwargs)
-        except OshsError as error:
-            if debug:
-                raise
-            click.echo(safe_line(f"error: {error.message}"), err=True)
-            if error.hint:
-                click.echo(safe_line(f"hint: {error.hint}"), err=True)
-            sys.exit(error.exit_code)
-        except Exception as error:  # the last line of defence: no traceback without --debug
-            if debug:
-                raise
-            click.echo(
-                f"error: unexpected {type(error).__name__} (run with --debug for a traceback)",
-                err=True,
-            )
-            sys.exit(1)
-
-    return wrapper
-
-
-def resolve_config(config_path: Path | None, orgs: str | None) -> Config:
-    """The config file, with `--orgs` replacing its organisations when given."""
-    config = load_config(config_path)
-    if orgs is not None:
-        config = select_organisations(config, orgs)
-    return config
-
-
-def api_settings(
-    api_url: str, token_env: str, max_wait: float, enrich: bool, api: str = "auto"
-) -> ApiSettings:
-    """API settings with the token read from the environment variable `token_env`."""
-    if not token_env or "=" in token_env:
-        raise UsageError(f"--token-env: {token_env!r} is not an environment variable name")
-    token = os.environ.get(token_env) or None
-    return ApiSettings(api_url=api_url, token=token, max_wait=max_wait, enrich=enrich, api=api)
-
-
-def collection_time(collected_at: datetime | None) -> datetime:
-    """The given collection time (read as UTC), else now, to the second."""
-    moment = collected_at.replace(tzinfo=UTC) if collected_at else datetime.now(UTC)
-    return moment.replace(microsecond=0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -228,6 +96,42 @@ def build(config_path, orgs, raw_dir, out_dir, package_path, **_: Any) -> None:
         result.organisations,
         result.collected_on,
     )
+
+
+@cli.command("import-history")
+@click.argument("source", type=PATH)
+@common_options
+@click.option(
+    "--source-name",
+    metavar="OWNER/NAME",
+    help="The predecessor's GitHub repository, recorded as the rows' `source` (default: "
+    "SOURCE's origin on github.com, else nhsengland/open-health-statistics).",
+)
+@handle_errors
+def import_history(source, config_path, orgs, out_dir, package_path, source_name, **_: Any) -> None:
+    """Import a predecessor's published history into organisation_history.
+
+    SOURCE is a clone or a git bundle of nhsengland/open-health-statistics (or a totals file
+    written by oshs): every version of its assets/data/openhealthstats.csv gives the daily
+    totals of the configured organisations (forks included; open issues include pull
+    requests). The package is created when there is none. Importing again changes nothing.
+    """
+    from oshs.legacy import SOURCE_PATTERN
+    from oshs.legacy_git import read_history
+    from oshs.pipeline import run_import
+
+    if source_name is not None and not SOURCE_PATTERN.match(source_name):
+        raise UsageError(
+            f"--source-name: {source_name!r} is not a GitHub repository "
+            "(expected OWNER/NAME, e.g. nhsengland/open-health-statistics)"
+        )
+    config = resolve_config(config_path, orgs)
+    history = read_history(source, name=source_name)
+    if history.versions:
+        log.info("%s: %d versions read; skipped %d empty, %d replayed and %d superseded the "
+                 "same day; %d days", source, history.versions, history.empty,
+                 history.replays, history.superseded, len(history.days))  # fmt: skip
+    click.echo(run_import(config, history, out_dir=out_dir, package_path=package_path).line())
 
 
 @cli.command()

@@ -1,8 +1,8 @@
 """The published package is the state; each collection advances it (SPEC §3.3).
 
 `read_state` reads the previous package (descriptor, CSVs typed by `oshs.schema`, changelog);
-`read_collections` the raw snapshots of the dates to apply, normalised;
-`advance` applies one collection date to the tables of a state and returns the next tables.
+`advance` applies one collection date to the tables of a state and returns the next tables;
+`merge_imported` adds the history a predecessor published (`oshs.legacy`).
 Everything is a vectorised pandas pass over the tables (near-linear), and pure: the same state
 and collection give the same tables, so replaying several dates at once and building one date
 at a time on top of the last package give the same bytes.
@@ -34,7 +34,7 @@ import pandas as pd
 from pandas import DataFrame
 
 from oshs.errors import PackageError
-from oshs.normalise import OrganisationCollection, normalise_snapshot
+from oshs.normalise import OrganisationCollection
 from oshs.package import CHANGELOG_NAME
 from oshs.schema import (
     HISTORY_TRACKED,
@@ -47,7 +47,6 @@ from oshs.schema import (
     TOPICS,
     Table,
 )
-from oshs.snapshot import failed_organisations, read_collection
 from oshs.tables import (
     empty_table,
     empty_tables,
@@ -65,17 +64,8 @@ from oshs.tables import (
 )
 
 COUNTS = ("stars", "forks", "open_issues", "open_pull_requests")
-
-
-@dataclass(frozen=True)
-class Collection:
-    """One collection date: its normalised organisations, the logins that failed, and the API
-    URL it was collected from (None for a date whose every organisation failed)."""
-
-    collected_on: str
-    organisations: tuple[OrganisationCollection, ...]
-    failed: tuple[str, ...] = ()
-    api_url: str | None = None
+OSHS = "oshs"
+"""`source` of oshs's own rows of `organisation_history`."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +78,12 @@ class State:
 
     @property
     def collected_on(self) -> str | None:
-        """The newest collection date of the state (`created` of its descriptor)."""
+        """The newest collection date of the state (`created` of its descriptor); None when
+        oshs collected nothing yet (a package of imported history only)."""
         created = self.descriptor.get("created")
+        organisations = self.tables.get("organisations")
+        if organisations is not None and not organisations["id"].notna().any():
+            return None
         return created[:10] if isinstance(created, str) else None
 
 
@@ -117,7 +111,30 @@ def read_state(package_path: Path, out_dir: Path) -> State | None:
         ) from None
     changelog = Path(out_dir) / CHANGELOG_NAME
     text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
-    return State(tables, descriptor, text)
+    return State(_upgraded(tables), descriptor, text)
+
+
+def _upgraded(tables: dict[str, DataFrame]) -> dict[str, DataFrame]:
+    """Tables of a package published before `organisation_history` had `source` and its flags:
+    those rows are oshs's own, counted open issues without pull requests, and counted forks
+    when a fork of the organisation had been seen by then."""
+    history = tables["organisation_history"]
+    old = history["source"].isna()
+    if not old.any():
+        return tables
+    repositories = tables["repositories"]
+    forks = repositories.loc[repositories["fork"].fillna(False).astype(bool)]
+    first_fork = forks.groupby(forks["organisation"].str.lower())["first_seen"].min()
+    since = history["organisation"].str.lower().map(first_fork)
+    counted = (since.notna() & (since.fillna("") <= history["collected_on"])).astype("boolean")
+    history = history.assign(
+        source=history["source"].mask(old, OSHS),
+        includes_forks=history["includes_forks"].mask(old, counted),
+        open_issues_include_pull_requests=history["open_issues_include_pull_requests"].mask(
+            old, False
+        ),
+    )
+    return {**tables, "organisation_history": typed(history, ORGANISATION_HISTORY)}
 
 
 def advance(
@@ -156,7 +173,7 @@ def advance(
         "topics": _carry(previous["topics"], topics_table(fresh), repos["id"], fresh["id"], TOPICS),
         "timeline": timeline_table(repos),
         "organisation_history": _organisation_history(
-            previous["organisation_history"], repos, logins, collected_on
+            previous["organisation_history"], repos, logins, collected_on, include_forks
         ),
         "repository_history": _repository_history(
             previous["repository_history"], fresh_table, stale_ids, collected_on
@@ -233,8 +250,8 @@ def _repositories(
 
 
 def _previous_dates(history: DataFrame, on: str) -> pd.Series:
-    """Per lower-cased login, its latest collection date before `on`."""
-    earlier = history.loc[history["collected_on"] < on]
+    """Per lower-cased login, its latest collection date by oshs before `on`."""
+    earlier = history.loc[(history["collected_on"] < on) & history["source"].eq(OSHS)]
     return earlier.groupby(earlier["organisation"].str.lower())["collected_on"].max()
 
 
@@ -248,9 +265,10 @@ def _carry(
 
 
 def _organisation_history(
-    previous: DataFrame, repos: DataFrame, logins: Mapping[str, str], on: str
+    previous: DataFrame, repos: DataFrame, logins: Mapping[str, str], on: str, include_forks: bool
 ) -> DataFrame:
-    """The state's rows (the day's rows of the collected organisations replaced) + today's."""
+    """The state's rows (the day's rows of the collected organisations replaced, imported ones
+    included: oshs's own observation wins) + today's."""
     replaced = previous["collected_on"].eq(on) & _collected(previous["organisation"], logins)
     mine = repos.loc[_collected(repos["organisation"], logins)]
     live = mine.loc[~mine["removed"].astype(bool)]
@@ -261,18 +279,78 @@ def _organisation_history(
             **{name: grouped[name].sum(min_count=1) for name in COUNTS},
             "archived": grouped["archived"].sum(),
             "removed": mine.loc[mine["removed"].astype(bool)].groupby("organisation").size(),
+            "includes_forks": grouped["fork"].any(),
         }
     )
     today = today.reindex(sorted(logins.values()))
     today[["repositories", "archived", "removed"]] = today[
         ["repositories", "archived", "removed"]
     ].fillna(0)
-    today = today.rename_axis("organisation").reset_index().assign(collected_on=on)
+    forks = today["includes_forks"].astype("boolean").fillna(False) | include_forks
+    today = today.rename_axis("organisation").reset_index()
+    today = today.assign(collected_on=on, source=OSHS, includes_forks=forks.to_numpy(),
+                         open_issues_include_pull_requests=False)  # fmt: skip
     frames = [
         _nonempty(previous.loc[~replaced], ORGANISATION_HISTORY),
         typed(today, ORGANISATION_HISTORY),
     ]
     return typed(pd.concat(frames), ORGANISATION_HISTORY)
+
+
+def merge_imported(
+    tables: Mapping[str, DataFrame],
+    imported: DataFrame,
+    *,
+    source: str,
+    names: Mapping[str, str | None],
+) -> dict[str, DataFrame]:
+    """The tables with the observations `imported` from predecessor `source` (owner/name).
+
+    `imported`: `collected_on`, `organisation` (a configured login), `repositories`, `stars`,
+    `forks`, `open_issues`. They enter `organisation_history` with `source`, both method flags
+    true and the counts the predecessor lacks empty. Rows of `source` of the same organisation
+    and day are replaced (the same import twice changes nothing); a row from oshs or another
+    source that day wins. An organisation not in `organisations` gets a row there (its `names`
+    entry, stale, `collected_on` its last imported day) until oshs collects it.
+    """
+    result = {**empty_tables(), **tables}
+    canonical = {login.lower(): login for login in result["organisations"]["login"]}
+    rows = imported.assign(
+        organisation=[canonical.get(login.lower(), login) for login in imported["organisation"]],
+        source=source, includes_forks=True, open_issues_include_pull_requests=True,
+    )  # fmt: skip
+    history = result["organisation_history"]
+    ours = history["source"].eq(source) & _day_keys(history).isin(set(_day_keys(rows)))
+    kept = history.loc[~ours]
+    rows = rows.loc[~_day_keys(rows).isin(set(_day_keys(kept)))]
+    merged = typed(
+        pd.concat([_nonempty(kept, ORGANISATION_HISTORY), typed(rows, ORGANISATION_HISTORY)]),
+        ORGANISATION_HISTORY,
+    )
+    organisations = _with_imported(result["organisations"], merged, names)
+    return {**result, "organisation_history": merged, "organisations": organisations}
+
+
+def _day_keys(frame: DataFrame) -> pd.Series:
+    """`collected_on` + lower-cased `organisation` of each row (one observation per key)."""
+    return frame["collected_on"].astype(str) + " " + frame["organisation"].str.lower()
+
+
+def _with_imported(
+    organisations: DataFrame, history: DataFrame, names: Mapping[str, str | None]
+) -> DataFrame:
+    """`organisations` with a row for each organisation of `history` that oshs never collected
+    (no GitHub `id`): its name, `stale`, and its last observed day as `collected_on`."""
+    collected = organisations.loc[organisations["id"].notna()]
+    missing = history.loc[~history["organisation"].str.lower().isin(collected["login"].str.lower())]
+    last = missing.groupby("organisation")["collected_on"].max()
+    by_key = {login.lower(): name for login, name in names.items()}
+    rows = DataFrame({
+        "login": last.index, "collected_on": last.to_numpy(), "stale": True,
+        "name": [by_key.get(login.lower()) or login for login in last.index],
+    })  # fmt: skip
+    frames = [_nonempty(collected, ORGANISATIONS), typed(rows, ORGANISATIONS)]
+    return typed(pd.concat(frames), ORGANISATIONS)
 
 
 def _repository_history(
@@ -298,30 +376,3 @@ def _repository_history(
     today = today.loc[changed].assign(collected_on=on)
     frames = [_nonempty(kept, REPOSITORY_HISTORY), typed(today, REPOSITORY_HISTORY)]
     return typed(pd.concat(frames), REPOSITORY_HISTORY)
-
-
-def read_collections(
-    raw_dir: Path,
-    dates: Iterable[str],
-    *,
-    configured: Iterable[str] = (),
-) -> list[Collection]:
-    """The collections of `dates` in `raw_dir`, normalised, oldest first.
-
-    `failed` are the logins the date's manifest names as failed, plus the `configured` logins
-    without a snapshot; `api_url` is the first snapshot's. A
-    date whose every organisation failed (a manifest, no snapshot) gives an empty collection.
-    """
-    result = []
-    for date in sorted(dates):
-        folder = Path(raw_dir) / date
-        docs = read_collection(raw_dir, date) if any(folder.glob("*.json.gz")) else []
-        failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
-        seen = {str(doc.get("login", "")).lower() for doc in docs}
-        failed |= {login for login in configured if login.lower() not in seen}
-        api_url = str(docs[0]["api_url"]) if docs else None
-        organisations = tuple(normalise_snapshot(doc) for doc in docs)
-        result.append(
-            Collection(date, organisations, tuple(sorted(failed, key=str.lower)), api_url)
-        )
-    return result

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from oshs.collect import ApiSettings, CollectionReport, collect, connect
+from oshs.collection import Collection, read_collections
 from oshs.config import Config
-from oshs.errors import CollectError, SnapshotError
-from oshs.history import Collection, State, read_collections, read_state
+from oshs.errors import CollectError, HistoryImportError, SnapshotError
+from oshs.history import State, read_state
+from oshs.legacy import LegacyHistory, configured_observations, observations_frame
 from oshs.package import resource_dir_for, write_package_data
 from oshs.provenance import sample_state_replaced
-from oshs.release import dates_to_replay, replay
+from oshs.release import Release, dates_to_replay, import_release, replay
 from oshs.render import write_charts_and_report
 from oshs.shards import manifest_name
 from oshs.snapshot import (
@@ -39,6 +41,28 @@ class BuildResult:
     collected_on: str
     repositories: int
     organisations: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import published: the package, and the observations read for it."""
+
+    build: BuildResult
+    source: str
+    observations: int  # of configured organisations, as read (before oshs's own days win)
+    organisations: int
+    first: str
+    last: str
+    changed: bool  # False when the package already held all of it (nothing rewritten)
+
+    def line(self) -> str:
+        """One line saying what was imported, and the package's version."""
+        done = "imported" if self.changed else "already imported, nothing changed:"
+        return (
+            f"{done} {self.observations:,} daily observations of {self.organisations} "
+            f"organisations published by {self.source}, {self.first} to {self.last}; "
+            f"{self.build.package_path} version {self.build.descriptor['version']}"
+        )
 
 
 def run_collect(
@@ -86,6 +110,42 @@ def run_collect(
     return report
 
 
+def publish_release(
+    config: Config, release: Release, *, out_dir: Path, package_path: Path
+) -> BuildResult:
+    """Write a release: the validated package, then its charts and report."""
+    write_package_data(
+        release.data,
+        release.descriptor,
+        package_path=package_path,
+        out_dir=out_dir,
+        changelog=release.changelog,
+    )
+    collected_on = release.created[:10]
+    write_charts_and_report(
+        config,
+        release.tables,
+        release.descriptor,
+        out_dir=out_dir,
+        package_path=package_path,
+        collected_on=collected_on,
+    )
+    return build_result(release, package_path=package_path, out_dir=out_dir)
+
+
+def build_result(release: Release, *, package_path: Path, out_dir: Path) -> BuildResult:
+    """What `release` publishes at `package_path`, in figures."""
+    current = ~release.tables["repositories"]["removed"].astype(bool)
+    return BuildResult(
+        release.descriptor,
+        package_path,
+        out_dir,
+        release.created[:10],
+        repositories=int(current.sum()),
+        organisations=len(release.tables["organisations"]),
+    )
+
+
 def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Path) -> BuildResult:
     """Advance the published package (the state) with the collections not yet in it (no network).
 
@@ -109,32 +169,7 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
         include_forks=config.include_forks,
         include_archived=config.include_archived,
     )
-    descriptor = release.descriptor
-    write_package_data(
-        release.data,
-        descriptor,
-        package_path=package_path,
-        out_dir=out_dir,
-        changelog=release.changelog,
-    )
-    collected_on = release.created[:10]
-    write_charts_and_report(
-        config,
-        release.tables,
-        descriptor,
-        out_dir=out_dir,
-        package_path=package_path,
-        collected_on=collected_on,
-    )
-    current = ~release.tables["repositories"]["removed"].astype(bool)
-    return BuildResult(
-        descriptor,
-        package_path,
-        out_dir,
-        collected_on,
-        repositories=int(current.sum()),
-        organisations=len(release.tables["organisations"]),
-    )
+    return publish_release(config, release, out_dir=out_dir, package_path=package_path)
 
 
 def read_build_input(
@@ -157,6 +192,49 @@ def read_build_input(
                 "%s: %s not collected, carried forward as stale", collection.collected_on, login
             )
     return state, collections
+
+
+def run_import(
+    config: Config, history: LegacyHistory, *, out_dir: Path, package_path: Path
+) -> ImportResult:
+    """Import the observations of `history` of the configured organisations into the package
+    (created when there is none): its `organisation_history`, changelog, charts and report.
+
+    Organisations of the history that are not configured, and GitLab groups (not collected by
+    oshs yet), are named in one warning each and skipped. Raises `HistoryImportError` when no
+    observation is of a configured organisation.
+    """
+    logins = [organisation.login for organisation in config.organisations]
+    kept, others, gitlab = configured_observations(history, logins)
+    if others:
+        log.warning("%s: %d organisations not configured, skipped: %s",
+                    history.source, len(others), ", ".join(others))  # fmt: skip
+    if gitlab:
+        log.warning("%s: GitLab groups, not collected by oshs yet, skipped: %s",
+                    history.source, ", ".join(f"gitlab.com/{g}" for g in gitlab))  # fmt: skip
+    if not kept:
+        raise HistoryImportError(
+            f"{history.source}: none of its {len(history.observations):,} observations is of a "
+            f"configured organisation (expected one of: {', '.join(logins[:5])}...)",
+            hint="add its organisations to the config (or --orgs)",
+        )
+    state = read_state(package_path, out_dir)
+    release = import_release(
+        state,
+        observations_frame(kept),
+        source=history.source,
+        names={organisation.login: organisation.name for organisation in config.organisations},
+        metadata=package_metadata(config),
+        resource_dir=resource_dir_for(package_path, out_dir),
+    )
+    changed = state is None or release.descriptor != state.descriptor
+    if changed:
+        build = publish_release(config, release, out_dir=out_dir, package_path=package_path)
+    else:  # already imported: nothing is rewritten
+        build = build_result(release, package_path=package_path, out_dir=out_dir)
+    days = sorted({o.collected_on for o in kept})
+    organisations = len({o.organisation for o in kept})
+    return ImportResult(build, history.source, len(kept), organisations, days[0], days[-1], changed)
 
 
 def package_metadata(config: Config) -> dict[str, Any]:

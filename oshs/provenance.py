@@ -1,5 +1,6 @@
-"""Where a package's data came from: the descriptor's `sources` entry of an API URL, and the
-rule that sample data served by the oshs sandbox is never taken as the history of real data.
+"""Where a package's data came from: the descriptor's `sources` entry of an API URL and of
+each predecessor whose published history was imported, and the rule that sample data served by
+the oshs sandbox is never taken as the history of real data.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 SANDBOX_SOURCE = "oshs GitHub API sandbox (bundled sample data, not GitHub)"
+HISTORY_SOURCE = "History published by {name} (imported with oshs import-history)"
 
 
 def source_entry(api_url: str) -> dict[str, str]:
@@ -24,9 +26,29 @@ def source_entry(api_url: str) -> dict[str, str]:
     return {"title": "GitHub API", "path": api_url.rstrip("/")}
 
 
+def history_entry(name: str) -> dict[str, str]:
+    """The descriptor's source entry of a predecessor (`owner/name` on GitHub) whose published
+    history was imported."""
+    return {"title": HISTORY_SOURCE.format(name=name), "path": f"https://github.com/{name}"}
+
+
+def _imported(source: Any) -> bool:
+    """True for the source entry of an imported history."""
+    prefix = HISTORY_SOURCE.split("{", 1)[0]
+    return isinstance(source, Mapping) and str(source.get("title", "")).startswith(prefix)
+
+
+def with_history_sources(sources: Iterable[Any], imported: Iterable[str]) -> list[Any]:
+    """`sources` (API URLs) without any imported-history entry, then one entry per predecessor
+    name of `imported` (in that order): the sources follow the data, whatever came first."""
+    return [s for s in sources if not _imported(s)] + [history_entry(n) for n in imported]
+
+
 def from_sandbox(sources: Any) -> bool:
-    """True when every source of a package or collection is the oshs sandbox."""
-    return bool(sources) and all(source.get("title") == SANDBOX_SOURCE for source in sources)
+    """True when every source of a package or collection, imported histories aside, is the
+    oshs sandbox."""
+    collected = [source for source in sources or [] if not _imported(source)]
+    return bool(collected) and all(source.get("title") == SANDBOX_SOURCE for source in collected)
 
 
 def sample_state_replaced(descriptor: Mapping[str, Any], api_urls: Iterable[str | None]) -> bool:

@@ -15,17 +15,18 @@ changes. Every GitHub string is escaped with `oshs.text.escape_markdown`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pandas import DataFrame
 
 from oshs.changes import repository_changes
+from oshs.collection import Collection
 from oshs.descriptor import VERSION_PATTERN, package_descriptor
 from oshs.errors import PackageError
-from oshs.history import Collection, State, advance
-from oshs.provenance import source_entry
+from oshs.history import OSHS, State, advance, merge_imported
+from oshs.provenance import source_entry, with_history_sources
 from oshs.tables import empty_tables, to_csv_bytes
 from oshs.text import escape_markdown
 
@@ -115,13 +116,17 @@ def _release(
     collection: Collection,
     metadata: Mapping[str, Any],
     resource_dir: str,
+    make_entry: Callable[[str], str] | None = None,
 ) -> Release:
-    """The release of `tables` after `previous`: descriptor, version, changelog entry."""
+    """The release of `tables` after `previous`: descriptor, version, changelog entry (made by
+    `make_entry(version)` when given, else `changelog_entry`)."""
     old = previous.descriptor if previous and previous.descriptor else None
     if collection.api_url:
         sources = [source_entry(collection.api_url)]
     else:
         sources = list((old or {}).get("sources") or [])
+    imported = set(tables["organisation_history"]["source"].dropna()) - {OSHS}
+    sources = with_history_sources(sources, sorted(imported))
     data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
     descriptor = package_descriptor(
         data,
@@ -134,7 +139,9 @@ def _release(
     version = next_version(old, descriptor)
     descriptor["version"] = version
     text = previous.changelog if previous else ""
-    if old is None or version != old.get("version"):
+    if make_entry is not None and (old is None or version != old.get("version")):
+        text = prepend_entry(text, make_entry(version))
+    elif old is None or version != old.get("version"):
         before = previous.tables if previous else empty_tables()
         breaking = schema_changes(old, descriptor) if old else []
         same = old is not None and not data_changed(old, descriptor)
@@ -143,6 +150,73 @@ def _release(
         )
         text = prepend_entry(text, entry)
     return Release(tables, descriptor, text, data)
+
+
+def import_release(
+    state: State | None,
+    imported: DataFrame,
+    *,
+    source: str,
+    names: Mapping[str, str | None],
+    metadata: Mapping[str, Any],
+    resource_dir: str,
+) -> Release:
+    """The release after importing the observations `imported` of predecessor `source` on top
+    of `state` (`oshs.history.merge_imported`), with its changelog entry
+    (`import_changelog_entry`). `created` stays the state's newest oshs collection; for a state
+    without one, it is the newest observed day. The same import twice changes nothing.
+    """
+    previous = None
+    if state is not None:
+        previous = Release(dict(state.tables), dict(state.descriptor), state.changelog)
+    before = previous.tables if previous else empty_tables()
+    tables = merge_imported(before, imported, source=source, names=names)
+    history = tables["organisation_history"]
+    if state is not None and state.collected_on is not None:
+        created = str(state.descriptor["created"])
+    else:
+        created = f"{history['collected_on'].max()}T00:00:00Z"
+    return _release(
+        previous,
+        tables,
+        created,
+        Collection(created[:10], ()),
+        metadata,
+        resource_dir,
+        make_entry=lambda version: import_changelog_entry(
+            version, created[:10], source, before["organisation_history"], history
+        ),
+    )
+
+
+def import_changelog_entry(
+    version: str, created_on: str, source: str, before: DataFrame, after: DataFrame
+) -> str:
+    """The Markdown entry of a version that imported history from predecessor `source`: the
+    source, the span and the count of its observations, and how its method differs.
+
+    `before` and `after` are `organisation_history` without and with the import.
+    """
+    rows = after.loc[after["source"].eq(source)]
+    earlier = {tuple(row) for row in before.loc[before["source"].eq(source)].astype(str).to_numpy()}
+    changed = sum(tuple(row) not in earlier for row in rows.astype(str).to_numpy())
+    days = rows["collected_on"]
+    organisations = rows["organisation"].nunique()
+    noun = "organisation" if organisations == 1 else "organisations"
+    summary = (
+        f"Imported the history published by {escape_markdown(source)}: {len(rows):,} daily "
+        f"observations of {organisations:,} {noun} from {days.min()} to {days.max()} "
+        f"({days.nunique():,} days)"
+    )
+    if earlier:
+        summary += f"; {changed:,} of them added or updated by this import"
+    return (
+        f"## {version} ({created_on})\n\n{summary}.\n\n"
+        "Their counts include forks and their open issues include pull requests "
+        "(`includes_forks`, `open_issues_include_pull_requests`); open pull requests, archived "
+        "and removed repositories are left empty. On a day that oshs collected itself, its own "
+        "observation is kept.\n\n"
+    )
 
 
 def changelog_entry(

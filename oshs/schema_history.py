@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from oshs.fields import REQUIRED_COUNT, Field, ForeignKey, Table, column
+from oshs.fields import COUNT, REQUIRED_COUNT, Field, ForeignKey, Table, column
 
 HISTORY_GRAIN = (
     "One day is the grain: a second collection on the same day replaces that day's observation."
 )
 
+IMPORTED = "On imported rows, the total the predecessor published."
+NOT_IMPORTED = "Empty on imported rows (the predecessor did not publish it)."
+SOURCE_PATTERN = r"^(oshs|[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)$"
 
-def _sum(name: str, title: str, what: str) -> Field:
+
+def _sum(name: str, title: str, what: str, imported: str = IMPORTED) -> Field:
     return column(
         name,
         "integer",
         title,
         f"{what} of the organisation's repositories not removed (sum of the known values; empty "
-        "when the API gave none, e.g. open issues over plain REST).",
+        f"when the API gave none, e.g. open issues over plain REST). {imported}",
         minimum=0,
     )
 
@@ -23,11 +27,22 @@ def _sum(name: str, title: str, what: str) -> Field:
 ORGANISATION_HISTORY = Table(
     name="organisation_history",
     title="Organisation history",
-    description="The true history: one row per organisation per collection date on which it was "
-    "collected successfully (an organisation that failed gets no row that day; its previous rows "
-    f"stay). Counts cover the repositories of `repositories.csv`. {HISTORY_GRAIN}",
+    description="The true history: one row per organisation per observed day. Rows with `source` "
+    "`oshs` are oshs's own collections (an organisation that failed gets no row that day; its "
+    "previous rows stay), counting the repositories of `repositories.csv`. Other rows were "
+    "imported from a predecessor's published history (`oshs import-history`): totals as it "
+    "published them, whose method differs (see `includes_forks` and "
+    "`open_issues_include_pull_requests`). On a day with both, oshs's own observation wins. "
+    f"{HISTORY_GRAIN}",
     fields=(
-        column("collected_on", "date", "Collected on", "Collection date (UTC).", required=True),
+        column(
+            "collected_on",
+            "date",
+            "Collected on",
+            "Collection date (UTC); on an imported row, the UTC date of the predecessor's "
+            "publication (the last of that day).",
+            required=True,
+        ),
         column(
             "organisation", "string", "Organisation", "Login of the organisation.", required=True
         ),
@@ -35,27 +50,61 @@ ORGANISATION_HISTORY = Table(
             "repositories",
             "integer",
             "Repositories",
-            "Public repositories seen that day (archived included; forks as configured).",
+            "Public repositories seen that day (archived included; forks as configured, see "
+            f"`includes_forks`). {IMPORTED}",
             **REQUIRED_COUNT,
         ),
         _sum("stars", "Stars", "Stargazers"),
         _sum("forks", "Forks", "Forks"),
-        _sum("open_issues", "Open issues", "Open issues (pull requests excluded)"),
-        _sum("open_pull_requests", "Open pull requests", "Open pull requests"),
+        _sum(
+            "open_issues",
+            "Open issues",
+            "Open issues (pull requests excluded unless `open_issues_include_pull_requests`)",
+        ),
+        _sum("open_pull_requests", "Open pull requests", "Open pull requests", NOT_IMPORTED),
         column(
             "archived",
             "integer",
             "Archived",
-            "Repositories seen that day that are archived.",
-            **REQUIRED_COUNT,
+            f"Repositories seen that day that are archived. {NOT_IMPORTED}",
+            **COUNT,
         ),
         column(
             "removed",
             "integer",
             "Removed",
             "Repositories published earlier and absent that day (cumulative: every repository "
-            "of the organisation with `removed = true` in `repositories.csv` as of that day).",
-            **REQUIRED_COUNT,
+            "of the organisation with `removed = true` in `repositories.csv` as of that day). "
+            f"{NOT_IMPORTED}",
+            **COUNT,
+        ),
+        column(
+            "source",
+            "string",
+            "Source",
+            "Who observed the row: `oshs` for oshs's own collections; for a row imported with "
+            "`oshs import-history`, the GitHub repository (`owner/name`) of the predecessor that "
+            "published it, e.g. `nhsengland/open-health-statistics`.",
+            required=True,
+            pattern=SOURCE_PATTERN,
+        ),
+        column(
+            "includes_forks",
+            "boolean",
+            "Includes forks",
+            "Whether the counts include forked repositories: on oshs rows, true when forks were "
+            "configured (`include_forks`) or a fork was counted; true on rows imported from "
+            "nhsengland/open-health-statistics, which counted forks.",
+            required=True,
+        ),
+        column(
+            "open_issues_include_pull_requests",
+            "boolean",
+            "Open issues include pull requests",
+            "Whether `open_issues` counts open pull requests too: false on oshs rows (pull "
+            "requests are in `open_pull_requests`); true on rows imported from "
+            "nhsengland/open-health-statistics, which summed GitHub's `open_issues_count`.",
+            required=True,
         ),
     ),
     primary_key=("collected_on", "organisation"),

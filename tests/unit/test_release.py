@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from test_history import D1, D2, D3, METADATA, coll, repo
 
+from oshs.collection import Collection
 from oshs.errors import PackageError
-from oshs.history import Collection, State, read_state
+from oshs.history import State, read_state
 from oshs.package import write_package_data
 from oshs.release import dates_to_replay, next_version, prepend_entry, replay, schema_changes
 

@@ -1,0 +1,49 @@
+"""One collection date as the build applies it: the raw snapshots of a date, normalised, with
+the organisations that failed (`read_collections`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from oshs.normalise import OrganisationCollection, normalise_snapshot
+from oshs.snapshot import failed_organisations, read_collection
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection date: its normalised organisations, the logins that failed, and the API
+    URL it was collected from (None for a date whose every organisation failed)."""
+
+    collected_on: str
+    organisations: tuple[OrganisationCollection, ...]
+    failed: tuple[str, ...] = ()
+    api_url: str | None = None
+
+
+def read_collections(
+    raw_dir: Path,
+    dates: Iterable[str],
+    *,
+    configured: Iterable[str] = (),
+) -> list[Collection]:
+    """The collections of `dates` in `raw_dir`, normalised, oldest first.
+
+    `failed` are the logins the date's manifest names as failed, plus the `configured` logins
+    without a snapshot; `api_url` is the first snapshot's. A
+    date whose every organisation failed (a manifest, no snapshot) gives an empty collection.
+    """
+    result = []
+    for date in sorted(dates):
+        folder = Path(raw_dir) / date
+        docs = read_collection(raw_dir, date) if any(folder.glob("*.json.gz")) else []
+        failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
+        seen = {str(doc.get("login", "")).lower() for doc in docs}
+        failed |= {login for login in configured if login.lower() not in seen}
+        api_url = str(docs[0]["api_url"]) if docs else None
+        organisations = tuple(normalise_snapshot(doc) for doc in docs)
+        result.append(
+            Collection(date, organisations, tuple(sorted(failed, key=str.lower)), api_url)
+        )
+    return result

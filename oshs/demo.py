@@ -1,29 +1,47 @@
 """`oshs demo`: the real pipeline, through PyGithub, against the sandbox serving the bundled
-sample, on the sample's fixed dates (never the clock)."""
+sample, on the sample's fixed dates (never the clock), after importing the real daily history
+that nhsengland/open-health-statistics published for the sample's organisations (2021-2025,
+shipped in `oshs/data/legacy-history.csv.gz`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from oshs.collect import ApiSettings
 from oshs.config import Config, bundled_config
 from oshs.errors import CollectError
-from oshs.pipeline import BuildResult, run_build, run_collect
+from oshs.legacy import LegacyHistory
+from oshs.legacy_git import read_history
+from oshs.pipeline import BuildResult, run_build, run_collect, run_import
 from oshs.sample import load_sample_at, load_sample_dates
 from oshs.sandbox import Sandbox
 
 DEMO_TOKEN = "oshs-demo"  # the sandbox accepts any token; this one belongs to no organisation
+LEGACY_TOTALS = "legacy-history.csv.gz"
+"""The predecessor's daily totals of the sample's organisations, in the package's `data`."""
+
+
+def legacy_totals() -> LegacyHistory:
+    """The shipped daily totals published by nhsengland/open-health-statistics (2021-2025),
+    read as `oshs import-history` reads a totals file."""
+    with resources.as_file(resources.files("oshs").joinpath("data", LEGACY_TOTALS)) as path:
+        return read_history(path)
 
 
 def run_demo(target: Path, *, on_progress: Any = None) -> BuildResult:
-    """The whole pipeline on the bundled sample, into `target` (`oshs demo`)."""
+    """The whole pipeline on the bundled sample, into `target` (`oshs demo`): the real history
+    of the sample's organisations imported first, then the sample's own collections."""
+    config = bundled_config()
+    package_path, out_dir = target / "datapackage.json", target / "outputs"
+    run_import(config, legacy_totals(), out_dir=out_dir, package_path=package_path)
     return run_sample(
-        bundled_config(),
+        config,
         raw_dir=target / "raw",
-        out_dir=target / "outputs",
-        package_path=target / "datapackage.json",
+        out_dir=out_dir,
+        package_path=package_path,
         on_progress=on_progress,
     )
 

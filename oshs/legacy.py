@@ -259,18 +259,21 @@ def configured_observations(
     history: LegacyHistory, logins: Iterable[str]
 ) -> tuple[list[Observation], list[str], list[str]]:
     """The GitHub observations of configured organisations (spelt as configured), and the
-    GitHub organisations and GitLab groups of the history left out, each sorted."""
+    GitHub organisations and GitLab groups of the history left out (each once, as last spelt),
+    sorted."""
     configured = {login.lower(): login for login in logins}
-    kept, others, gitlab = [], set(), set()
-    for observation in history.observations:
+    kept: list[Observation] = []
+    others: dict[str, str] = {}  # lower-cased → the latest spelling
+    gitlab: dict[str, str] = {}
+    for observation in sorted(history.observations, key=lambda o: o.collected_on):
         key = observation.organisation.lower()
         if observation.platform != "github":
-            gitlab.add(observation.organisation)
+            gitlab[key] = observation.organisation
         elif key not in configured:
-            others.add(observation.organisation)
+            others[key] = observation.organisation
         else:
             kept.append(replace(observation, organisation=configured[key]))
-    return kept, sorted(others, key=_by_name), sorted(gitlab, key=_by_name)
+    return kept, sorted(others.values(), key=_by_name), sorted(gitlab.values(), key=_by_name)
 
 
 def _by_name(name: str) -> tuple[str, str]:
@@ -303,15 +306,17 @@ def _counts_of(observation: Observation) -> Totals:
 
 def read_totals(data: bytes, where: str) -> LegacyHistory:
     """Observations from the bytes of a CSV written by `totals_csv` (gzip or not)."""
+    wrong = HistoryImportError(
+        f"{where}: not a totals file (expected a CSV, gzip or not, with the columns "
+        f"{', '.join(TOTALS_HEADER)})"
+    )
     try:
         text = (gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8")
-    except (OSError, EOFError, UnicodeDecodeError) as error:
-        raise HistoryImportError(f"{where}: not a totals file ({error})") from None
+    except (OSError, EOFError, UnicodeDecodeError):
+        raise wrong from None
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != TOTALS_HEADER:
-        raise HistoryImportError(
-            f"{where}: not a totals file (expected the columns {', '.join(TOTALS_HEADER)})"
-        )
+        raise wrong
     rows = list(reader)
     sources = {row["source"] for row in rows}
     if len(sources) != 1 or not SOURCE_PATTERN.match(next(iter(sources))):

@@ -207,15 +207,16 @@ def run_import(
     logins = [organisation.login for organisation in config.organisations]
     kept, others, gitlab = configured_observations(history, logins)
     if others:
-        log.warning("%s: %d organisations not configured, skipped: %s",
-                    history.source, len(others), ", ".join(others))  # fmt: skip
+        log.warning("%s: organisations not configured, skipped: %s", history.source,
+                    ", ".join(others))  # fmt: skip
     if gitlab:
         log.warning("%s: GitLab groups, not collected by oshs yet, skipped: %s",
                     history.source, ", ".join(f"gitlab.com/{g}" for g in gitlab))  # fmt: skip
     if not kept:
         raise HistoryImportError(
             f"{history.source}: none of its {len(history.observations):,} observations is of a "
-            f"configured organisation (expected one of: {', '.join(logins[:5])}...)",
+            f"configured organisation (expected one of: {', '.join(logins[:5])}"
+            f"{', ...' if len(logins) > 5 else ''})",
             hint="add its organisations to the config (or --orgs)",
         )
     state = read_state(package_path, out_dir)

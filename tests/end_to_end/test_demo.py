@@ -6,6 +6,7 @@ import csv
 import gzip
 import json
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -91,47 +92,60 @@ def test_the_report_and_chart_are_written(demo_dir):
     assert "<script" not in readme
     svg = (demo_dir / "outputs" / "charts" / "cambrian-explosion.svg").read_text(encoding="utf-8")
     assert svg.startswith("<?xml") and "2025-10-13" in svg
-    assert "![Stars, forks and open issues of all organisations on each of 2 collection" in readme
+    assert (
+        "![Stars, forks and open issues of all organisations on each of 1403 collection" in readme
+    )
     assert (demo_dir / "outputs" / "charts" / "history.svg").read_text().startswith("<?xml")
 
 
 def test_the_demo_history_is_true(demo_dir):
     data = demo_dir / "outputs" / "data"
     history = read_rows(data / "organisation_history.csv")
-    dates = {}
+    dates: dict[str, dict[str, set[str]]] = {}
     for row in history:
-        dates.setdefault(row["organisation"], set()).add(row["collected_on"])
-    assert len(dates) == 31
-    assert set(map(frozenset, dates.values())) == {frozenset({"2025-10-06", "2025-10-13"})}
+        dates.setdefault(row["source"], {}).setdefault(row["organisation"], set())
+        dates[row["source"]][row["organisation"]].add(row["collected_on"])
+    assert sorted(dates) == ["nhsengland/open-health-statistics", "oshs"]
+    assert len(dates["oshs"]) == 31
+    assert set(map(frozenset, dates["oshs"].values())) == {frozenset({"2025-10-06", "2025-10-13"})}
+    imported = dates["nhsengland/open-health-statistics"]  # the real history, 2021-2025
+    assert len(imported) == 24 and sum(map(len, imported.values())) == 26805
+    assert min(map(min, imported.values())) == "2021-06-28"
+    assert max(map(max, imported.values())) == "2025-10-03"
     assert len(read_rows(data / "repository_history.csv")) > 2601
     removed = [row for row in read_rows(data / "repositories.csv") if row["removed"] == "true"]
     assert removed and all(row["last_seen"] == "2025-10-06" for row in removed)
 
 
-def test_the_demo_has_a_version_and_a_changelog_of_two_versions(demo_dir):
+def test_the_demo_has_a_version_and_a_changelog_of_three_versions(demo_dir):
     descriptor = json.loads((demo_dir / "datapackage.json").read_text())
-    assert descriptor["version"] == "1.1.0"
+    assert descriptor["version"] == "1.2.0"
     assert descriptor["created"] == "2025-10-13T00:00:00Z"
     changelog = (demo_dir / "outputs" / "CHANGELOG.md").read_text()
     assert re.findall(r"^## (\S+) \((\S+)\)$", changelog, re.M) == [
-        ("1.1.0", "2025-10-13"),
-        ("1.0.0", "2025-10-06"),
+        ("1.2.0", "2025-10-13"),
+        ("1.1.0", "2025-10-06"),
+        ("1.0.0", "2025-10-03"),  # the imported history comes first
     ]
 
 
 def build_elsewhere(raw: Path, folder: Path, timezone: str, hash_seed: str) -> dict[str, bytes]:
-    """`oshs build` of the demo's snapshots in its own process, folder, time zone and hash seed."""
+    """`oshs import-history` of the shipped totals, then `oshs build` of the demo's snapshots, in
+    their own processes, folder, time zone and hash seed."""
     folder.mkdir()
-    args = ["build", "--raw-dir", str(raw), "--package", "datapackage.json", "--out", "outputs"]
-    done = run_oshs([*args, "-q"], folder, TZ=timezone, PYTHONHASHSEED=hash_seed, LC_ALL="C.UTF-8")
-    assert done.returncode == 0, done.stderr
+    totals = resources.files("oshs").joinpath("data", "legacy-history.csv.gz")
+    env = {"TZ": timezone, "PYTHONHASHSEED": hash_seed, "LC_ALL": "C.UTF-8"}
+    where = ["--package", "datapackage.json", "--out", "outputs", "-q"]
+    for args in (["import-history", str(totals)], ["build", "--raw-dir", str(raw)]):
+        done = run_oshs([*args, *where], folder, **env)
+        assert done.returncode == 0, done.stderr
     return published_files(folder)
 
 
 @pytest.mark.slow
 def test_other_folders_zones_and_seeds_publish_byte_identical_files(demo_dir, tmp_path):
     first = published_files(demo_dir)  # in process, this machine's zone and hash seed
-    # built at once from both dates, where the demo built after each: the same bytes too
+    # in other processes (the import, then the build of both dates): the same bytes too
     second = build_elsewhere(demo_dir / "raw", tmp_path / "b", "Pacific/Auckland", "4242")
     assert sorted(first) == sorted(second)
     assert "datapackage.json" in first and "outputs/data/repositories.csv" in first

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.xdist_group("demo")  # one session demo per worker: keep its users together
 def test_the_committed_package_is_the_labelled_sample_and_up_to_date(demo_package, tmp_path):
-    """The script collects the sample from the sandbox date by date and builds after each; built
-    at once from the demo's snapshots of the same sample, the package is the same bytes."""
+    """The script collects the sample from the sandbox date by date and builds once; built from
+    the demo's snapshots of the same sample, the package is the same bytes."""
     config = load_script("build_flagship_sample").sample_config()
     package_path, out_dir = tmp_path / "datapackage.json", tmp_path / "outputs"
     run_build(config, raw_dir=demo_package / "raw", out_dir=out_dir, package_path=package_path)

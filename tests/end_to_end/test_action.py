@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from action_runner import bare_remote, checkout, git, run_action
 from conftest import BIG_ORG, SMALL_ORG, make_dataset
+from predecessor import line, make_predecessor, version
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "ghp_TESTTOKEN1234567890abcdef"
@@ -116,6 +117,31 @@ def test_neither_organisations_nor_config_is_an_error(job):
     assert not result.success
     assert "::error::give the organisations input, the config input, or both" in result.log
     assert remote_log(remote) == ["initial commit|seed <seed@example.org>"]
+
+
+def test_history_from_imports_a_predecessors_history_before_publishing(job, tmp_path):
+    run, remote, _ = job
+    days = [
+        ("2025-10-01T00:02:00+01:00", BIG_ORG.lower(), (200, 30, 9, 12)),  # 09-30 in UTC
+        ("2025-10-02T00:02:00+00:00", BIG_ORG, (201, 31, 9, 11)),
+    ]
+    commits = [
+        (moment, version(line(f"https://github.com/{login}", "2020-01-01", counts)))
+        for moment, login, counts in days
+    ]
+    predecessor = make_predecessor(tmp_path / "ohs", commits=commits)
+    result = run(organisations=SMALL_ORG + "," + BIG_ORG, **{"history-from": str(predecessor)})
+    assert result.success, result.log
+    assert result.outputs["version"] == "1.1.0"  # the collection (1.0.0), then the import
+    assert "::group::oshs import-history" in result.log
+    published = tmp_path / "published"
+    git("clone", "--quiet", str(remote), str(published), cwd=tmp_path)
+    history = (published / "outputs" / "data" / "organisation_history.csv").read_text()
+    source = "nhsengland/open-health-statistics"
+    assert [row for row in history.splitlines() if source in row] == [
+        f"2025-09-30,{BIG_ORG},200,30,9,12,,,,{source},true,true",
+        f"2025-10-02,{BIG_ORG},201,31,9,11,,,,{source},true,true",
+    ]
 
 
 def file_bytes(path: Path) -> bytes:

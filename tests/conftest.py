@@ -94,6 +94,25 @@ def openapi_description() -> dict[str, Any]:
         )
 
 
+# --- pytest-xdist's loadgroup on pytest 9 ----------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep `xdist_group` tests on one worker (`--dist loadgroup`) with pytest 9.2.
+
+    pytest-xdist 3.8 groups them by suffixing `@<group>` to `item._nodeid`, which pytest 9.2 no
+    longer reads (it keeps the id in `item._id`), so each worker built its own session demo.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        groups = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+        if groups and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(sorted(groups))}")
+
+
 # --- the GitHub API sandbox ----------------------------------------------------------------
 
 HOSTILE = {

@@ -85,16 +85,35 @@ def test_first_run_commits_tags_and_reports(job):
     assert snapshots == ["manifest.json", "nhssandbox.json.gz", "small-trust.json.gz"]
 
 
-def test_a_failed_organisation_fails_the_step_after_publishing(job):
+def test_a_failed_organisation_fails_the_step_after_publishing_and_importing(job, tmp_path):
+    """With `history-from`, the predecessor's history is imported after the collection (even
+    when an organisation failed) and published with it."""
     run, remote, _ = job
-    result = run(organisations=f"{SMALL_ORG}, ghost-org")
+    days = [
+        ("2025-10-01T00:02:00+01:00", SMALL_ORG.upper(), (2, 3, 1, 4)),  # 09-30 in UTC
+        ("2025-10-02T00:02:00+00:00", SMALL_ORG, (2, 3, 1, 5)),
+    ]
+    commits = [
+        (moment, version(line(f"https://github.com/{login}", "2020-01-01", counts)))
+        for moment, login, counts in days
+    ]
+    predecessor = make_predecessor(tmp_path / "ohs", commits=commits)
+    result = run(organisations=f"{SMALL_ORG}, ghost-org", **{"history-from": str(predecessor)})
     assert not result.success
     assert result.outputs["organisations-failed"] == "ghost-org"
     assert result.outputs["changed"] == "true"
+    assert result.outputs["version"] == "1.1.0"  # the collection (1.0.0), then the import
     assert result.step_outputs["run"] == {"exit-code": "1"}
-    assert git("tag", "--list", cwd=remote).split() == ["data-v1.0.0"]
+    assert git("tag", "--list", cwd=remote).split() == ["data-v1.1.0"]
     assert "| ghost-org | failed: " in result.summary
     assert "::error::oshs run exited with 1; what could be collected was published" in result.log
+    assert "::group::oshs import-history" in result.log
+    history = git("show", "main:outputs/data/organisation_history.csv", cwd=remote)
+    source = "nhsengland/open-health-statistics"
+    assert [row for row in history.splitlines() if source in row] == [
+        f"2025-09-30,{SMALL_ORG},2,3,1,4,,,,{source},true,true",
+        f"2025-10-02,{SMALL_ORG},2,3,1,5,,,,{source},true,true",
+    ]
 
 
 def test_commit_false_builds_and_reports_without_committing(job):
@@ -117,31 +136,6 @@ def test_neither_organisations_nor_config_is_an_error(job):
     assert not result.success
     assert "::error::give the organisations input, the config input, or both" in result.log
     assert remote_log(remote) == ["initial commit|seed <seed@example.org>"]
-
-
-def test_history_from_imports_a_predecessors_history_before_publishing(job, tmp_path):
-    run, remote, _ = job
-    days = [
-        ("2025-10-01T00:02:00+01:00", BIG_ORG.lower(), (200, 30, 9, 12)),  # 09-30 in UTC
-        ("2025-10-02T00:02:00+00:00", BIG_ORG, (201, 31, 9, 11)),
-    ]
-    commits = [
-        (moment, version(line(f"https://github.com/{login}", "2020-01-01", counts)))
-        for moment, login, counts in days
-    ]
-    predecessor = make_predecessor(tmp_path / "ohs", commits=commits)
-    result = run(organisations=SMALL_ORG + "," + BIG_ORG, **{"history-from": str(predecessor)})
-    assert result.success, result.log
-    assert result.outputs["version"] == "1.1.0"  # the collection (1.0.0), then the import
-    assert "::group::oshs import-history" in result.log
-    published = tmp_path / "published"
-    git("clone", "--quiet", str(remote), str(published), cwd=tmp_path)
-    history = (published / "outputs" / "data" / "organisation_history.csv").read_text()
-    source = "nhsengland/open-health-statistics"
-    assert [row for row in history.splitlines() if source in row] == [
-        f"2025-09-30,{BIG_ORG},200,30,9,12,,,,{source},true,true",
-        f"2025-10-02,{BIG_ORG},201,31,9,11,,,,{source},true,true",
-    ]
 
 
 def file_bytes(path: Path) -> bytes:

@@ -40,7 +40,10 @@ __all__ = [
 ORGANISATIONS = Table(
     name="organisations",
     title="Organisations",
-    description="One row per GitHub organisation of the collection.",
+    description="One row per GitHub organisation of the collection. An organisation known only "
+    "from imported history (`oshs import-history`), not collected by oshs yet, has a row with its "
+    "login and name only, `stale` true and `collected_on` its last imported day, until oshs "
+    "collects it.",
     fields=(
         column(
             "login",

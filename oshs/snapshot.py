@@ -36,6 +36,24 @@ def is_public_graphql_node(node: Any) -> bool:
     )
 
 
+PUBLIC_ORGANISATION_FIELDS = frozenset(
+    {
+        "login", "id", "node_id", "url", "repos_url", "events_url", "hooks_url", "issues_url",
+        "members_url", "public_members_url", "avatar_url", "description", "name", "company",
+        "blog", "location", "email", "twitter_username", "is_verified",
+        "has_organization_projects", "has_repository_projects", "public_repos", "public_gists",
+        "followers", "following", "html_url", "created_at", "updated_at", "archived_at", "type",
+    }
+)  # fmt: skip
+"""The fields of GitHub's `organization-full` that anyone may see. A member's token also gets
+private counts, plan, billing and policy fields: those are never kept, in a snapshot or a cache."""
+
+
+def public_organisation(body: dict[str, Any]) -> dict[str, Any]:
+    """`GET /orgs/{org}`'s body with only `PUBLIC_ORGANISATION_FIELDS`."""
+    return {key: value for key, value in body.items() if key in PUBLIC_ORGANISATION_FIELDS}
+
+
 def snapshot_path(raw_dir: Path, collected_on: str, login: str) -> Path:
     """Where the snapshot of `login` collected on `collected_on` lives."""
     return Path(raw_dir) / collected_on / f"{login.lower()}.json.gz"

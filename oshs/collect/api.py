@@ -222,9 +222,10 @@ class ApiClient:
         return self.attempt(absolute, once)
 
     def deadline(self) -> float:
-        """The overall deadline of the next attempt: `timeout`, or what is left of `--max-wait`
-        when that is less, but never less than `DEADLINE_FLOOR` (nor more than `timeout`)."""
-        return min(self.timeout, max(self.waits.remaining, DEADLINE_FLOOR))
+        """The overall deadline of the next attempt, body included: twice `timeout` (which bounds
+        each read), or what is left of `--max-wait` when that is less, but never less than
+        `DEADLINE_FLOOR` (unless twice `timeout` is less)."""
+        return min(2 * self.timeout, max(self.waits.remaining, DEADLINE_FLOOR))
 
     def attempt(self, url: str, once: Callable[[], T]) -> T:
         """`once()` with an overall deadline, asked again (with backoff) when its answer was lost

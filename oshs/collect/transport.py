@@ -32,8 +32,8 @@ from urllib3 import exceptions as u3
 from oshs.errors import CollectError
 
 DEADLINE_FLOOR = 10.0
-"""A request always gets at least this many seconds (GitHub's own GraphQL timeout), even when
-less of `--max-wait` is left; never more than `ApiSettings.timeout`."""
+"""An attempt always gets at least this many seconds (GitHub's own GraphQL timeout), even when
+less of `--max-wait` is left; never more than twice `ApiSettings.timeout`."""
 
 
 class RequestDeadline(Exception):  # not an OSError, so urllib3 never retries it
@@ -172,6 +172,8 @@ _CAUSES: list[tuple[Any, Any]] = [
 
 def error_message(data: Any) -> str:
     """GitHub's message in an error body: REST's `message`, or GraphQL's first error."""
+    if isinstance(data, dict) and isinstance(data.get("data"), str) and "message" not in data:
+        return "an HTML or text page instead of JSON"
     if isinstance(data, dict):
         errors = data.get("errors")
         if data.get("message"):
@@ -188,7 +190,7 @@ LOST = (json.JSONDecodeError, requests.exceptions.RequestException)
 
 def asked(times: int) -> str:
     """`asked once`, `asked 3 times`."""
-    return "asked once" if times == 1 else f"asked {times} times"
+    return {1: "asked once", 2: "asked twice"}.get(times, f"asked {times} times")
 
 
 def lost_answer(error: BaseException) -> bool:

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 from pandas import DataFrame
 
-from oshs.errors import PackageError
+from oshs.errors import PackageError, SnapshotError
 from oshs.normalise import OrganisationCollection, normalise_snapshot
 from oshs.package import CHANGELOG_NAME
 from oshs.schema import (
@@ -47,7 +47,8 @@ from oshs.schema import (
     TOPICS,
     Table,
 )
-from oshs.snapshot import failed_organisations, read_collection
+from oshs.snapshot import failed_organisations, read_collection_files
+from oshs.state_check import resource_file, verify_state
 from oshs.tables import (
     empty_table,
     empty_tables,
@@ -96,28 +97,42 @@ class State:
 def read_state(package_path: Path, out_dir: Path) -> State | None:
     """The previously published package at `package_path`, or None when there is none.
 
-    Resources are found by their descriptor paths and read with the types of the current data
-    dictionary (columns the previous package lacks are empty; tables it lacks are empty). The
-    changelog is `<out_dir>/CHANGELOG.md` when present. Raises `PackageError` when a descriptor
-    exists but cannot be read: building from scratch would lose the published history.
+    The package is checked first (`oshs.state_check.verify_state`: hashes, sizes, columns,
+    `version`, `created`, the changelog `<out_dir>/CHANGELOG.md`). Resources are found by their
+    descriptor paths and read with the types of the current data dictionary (columns the
+    previous package lacks are empty; tables it lacks are empty). Raises `PackageError` naming
+    the file when the package cannot be read or differs from its descriptor: building from
+    scratch, or on a changed state, would lose or falsify the published history.
     """
     package_path = Path(package_path)
     if not package_path.exists():
         return None
+    changelog = Path(out_dir) / CHANGELOG_NAME
     try:
         descriptor = json.loads(package_path.read_text(encoding="utf-8"))
-        paths = {r["name"]: r["path"] for r in descriptor.get("resources", [])}
-        tables = empty_tables()
-        for name in set(paths) & set(TABLES):
-            tables[name] = read_table(package_path.parent / paths[name], TABLES[name])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (OSError, ValueError) as error:
         raise PackageError(
             f"{package_path}: the previous package cannot be read ({error})",
             hint="restore it (e.g. from git), or move it away to start a new history",
         ) from None
-    changelog = Path(out_dir) / CHANGELOG_NAME
-    text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
-    return State(tables, descriptor, text)
+    verify_state(package_path, descriptor, changelog)
+    tables = empty_tables()
+    for resource in descriptor["resources"]:
+        if resource["name"] in TABLES:
+            tables[resource["name"]] = read_state_table(package_path, resource)
+    return State(tables, descriptor, changelog.read_text(encoding="utf-8"))
+
+
+def read_state_table(package_path: Path, resource: dict[str, Any]) -> DataFrame:
+    """One table of the state, typed; a value of the wrong type is an error naming the file."""
+    path = resource_file(package_path, resource)
+    try:
+        return read_table(path, TABLES[resource["name"]])
+    except (OSError, ValueError, TypeError) as error:
+        raise PackageError(
+            f"{path}: a value does not have its column's type ({error})",
+            hint="restore it (e.g. from git), or move the package away to start a new history",
+        ) from None
 
 
 def advance(
@@ -300,6 +315,14 @@ def _repository_history(
     return typed(pd.concat(frames), REPOSITORY_HISTORY)
 
 
+def normalised(path: Path, doc: dict[str, Any]) -> OrganisationCollection:
+    """`normalise_snapshot(doc)`, its errors naming the snapshot file."""
+    try:
+        return normalise_snapshot(doc)
+    except SnapshotError as error:
+        raise SnapshotError(f"{path}: {error.message.removeprefix('snapshot: ')}") from None
+
+
 def read_collections(
     raw_dir: Path,
     dates: Iterable[str],
@@ -315,12 +338,13 @@ def read_collections(
     result = []
     for date in sorted(dates):
         folder = Path(raw_dir) / date
-        docs = read_collection(raw_dir, date) if any(folder.glob("*.json.gz")) else []
+        files = read_collection_files(raw_dir, date) if any(folder.glob("*.json.gz")) else []
+        docs = [doc for _, doc in files]
         failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
         seen = {str(doc.get("login", "")).lower() for doc in docs}
         failed |= {login for login in configured if login.lower() not in seen}
-        api_url = str(docs[0]["api_url"]) if docs else None
-        organisations = tuple(normalise_snapshot(doc) for doc in docs)
+        api_url = str(docs[0].get("api_url")) if docs else None
+        organisations = tuple(normalised(path, doc) for path, doc in files)
         result.append(
             Collection(date, organisations, tuple(sorted(failed, key=str.lower)), api_url)
         )

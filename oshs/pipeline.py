@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +13,20 @@ from oshs.collect import ApiSettings, CollectionReport, collect, connect
 from oshs.config import Config
 from oshs.errors import CollectError, SnapshotError
 from oshs.history import Collection, State, read_collections, read_state
-from oshs.package import resource_dir_for, write_package_data
+from oshs.package import resource_dir_for, stage_package_data
 from oshs.provenance import sample_state_replaced
 from oshs.release import dates_to_replay, replay
 from oshs.render import write_charts_and_report
 from oshs.shards import manifest_name
 from oshs.snapshot import (
     collection_dates,
+    future_dates,
     read_etag_cache,
     write_etag_cache,
     write_manifest,
     write_snapshot,
 )
+from oshs.transaction import Transaction, package_lock
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,9 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
 
     The collection dates of `raw_dir` from the state's own date onwards are replayed in order
     (the state's date is re-applied: a same-day re-collection replaces that day's observation,
-    and the same collection changes no byte); older dates are already in the state.
+    and the same collection changes no byte); older dates the state lacks are merged into its
+    history in date order. The whole build holds the package's lock and publishes every file
+    at once (`oshs.transaction`).
     """
     dates = collection_dates(raw_dir)
     if not dates:
@@ -99,6 +103,20 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
             f"{raw_dir}: no collection found (expected folders named YYYY-MM-DD with snapshots)",
             hint="run `oshs collect` first, or point --raw-dir at the snapshots",
         )
+    future = future_dates(dates, datetime.now(UTC).strftime("%Y-%m-%d"))
+    if future:
+        raise SnapshotError(
+            f"{Path(raw_dir) / future[0]}: a collection dated in the future",
+            hint="remove it: collections are dated by when they were made",
+        )
+    with package_lock(package_path, out_dir):
+        return build_locked(config, raw_dir, out_dir, package_path, dates)
+
+
+def build_locked(
+    config: Config, raw_dir: Path, out_dir: Path, package_path: Path, dates: list[str]
+) -> BuildResult:
+    """`run_build` once the package's lock is held."""
     state, collections = read_build_input(config, raw_dir, package_path, out_dir, dates)
     metadata = package_metadata(config)
     release = replay(
@@ -110,22 +128,25 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
         include_archived=config.include_archived,
     )
     descriptor = release.descriptor
-    write_package_data(
-        release.data,
-        descriptor,
-        package_path=package_path,
-        out_dir=out_dir,
-        changelog=release.changelog,
-    )
     collected_on = release.created[:10]
-    write_charts_and_report(
-        config,
-        release.tables,
-        descriptor,
-        out_dir=out_dir,
-        package_path=package_path,
-        collected_on=collected_on,
-    )
+    with Transaction(package_path, out_dir) as staged:
+        stage_package_data(
+            release.data,
+            descriptor,
+            package_path=staged.package_path,
+            out_dir=staged.out_dir,
+            changelog=release.changelog,
+            name=package_path,
+        )
+        write_charts_and_report(
+            config,
+            release.tables,
+            descriptor,
+            out_dir=staged.out_dir,
+            package_path=staged.package_path,
+            collected_on=collected_on,
+        )
+        staged.commit(mirror=["charts"])
     current = ~release.tables["repositories"]["removed"].astype(bool)
     return BuildResult(
         descriptor,

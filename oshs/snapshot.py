@@ -93,11 +93,33 @@ def collection_dates(raw_dir: Path) -> list[str]:
 
 def read_collection(raw_dir: Path, collected_on: str) -> list[dict[str, Any]]:
     """Every organisation snapshot of one collection date, sorted by login."""
+    return [doc for _, doc in read_collection_files(raw_dir, collected_on)]
+
+
+def read_collection_files(raw_dir: Path, collected_on: str) -> list[tuple[Path, dict[str, Any]]]:
+    """(path, snapshot) of every organisation of one collection date, sorted by file name.
+
+    A snapshot whose `collected_at` is not of the date of its folder is an error naming it.
+    """
     folder = Path(raw_dir) / collected_on
     paths = sorted(folder.glob("*.json.gz"))
     if not paths:
         raise SnapshotError(f"{folder}: no snapshots (*.json.gz) for {collected_on}")
-    return [read_snapshot(path) for path in paths]
+    files = [(path, read_snapshot(path)) for path in paths]
+    for path, doc in files:
+        stamp = doc.get("collected_at")
+        if not isinstance(stamp, str) or stamp[:10] != collected_on:
+            raise SnapshotError(
+                f"{path}: collected_at is {stamp!r}, not of {collected_on} (the date of its "
+                "folder)",
+                hint="move the snapshot to the folder of its collection date",
+            )
+    return files
+
+
+def future_dates(dates: list[str], today: str) -> list[str]:
+    """The collection dates after `today` (YYYY-MM-DD): no collection can come from the future."""
+    return [date for date in dates if date > today]
 
 
 def write_manifest(

@@ -161,20 +161,7 @@ def collect(
     """
     started = time.monotonic()
     api = api_in_use(settings)
-    client = ApiClient(
-        github,
-        settings.api_url,
-        etags if api == "rest" else None,
-        timeout=settings.timeout,
-        backoff_factor=settings.backoff_factor,
-    )
-    report = CollectionReport(
-        collected_at=collected_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        api=api,
-        api_url=client.api_url,
-        authenticated=settings.token is not None,
-        enriched=settings.enrich or api == "graphql",
-    )
+    client, report = start(github, settings, api, collected_at, etags)
     budget = budget or Budget(settings.max_wait, waits=client.waits)
     organisations = config.organisations
     for index, organisation in enumerate(organisations, start=1):
@@ -198,6 +185,31 @@ def collect(
         report.snapshots.append(doc)
         report.dropped_non_public += dropped
     return record_costs(report, client, started)
+
+
+def start(
+    github: Github,
+    settings: ApiSettings,
+    api: str,
+    collected_at: datetime,
+    etags: dict[str, Any] | None,
+) -> tuple[ApiClient, CollectionReport]:
+    """The counting client of a run and its empty report."""
+    client = ApiClient(
+        github,
+        settings.api_url,
+        etags if api == "rest" else None,
+        timeout=settings.timeout,
+        backoff_factor=settings.backoff_factor,
+    )
+    report = CollectionReport(
+        collected_at=collected_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        api=api,
+        api_url=client.api_url,
+        authenticated=settings.token is not None,
+        enriched=settings.enrich or api == "graphql",
+    )
+    return client, report
 
 
 def record_failure(report: CollectionReport, login: str, error: Exception, api_url: str) -> None:

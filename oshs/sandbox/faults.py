@@ -124,6 +124,41 @@ class FaultProxy:
         self._server.server_close()
 
 
+def fetch_upstream(
+    proxy: FaultProxy, method: str, path: str, headers: Any, body: bytes
+) -> tuple[int, dict[str, str], bytes]:
+    """The target's real answer to a request: status, headers (hop-by-hop left out), body."""
+    sent = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+    connection = http.client.HTTPConnection(proxy.target_host, proxy.target_port, 60)
+    try:
+        connection.request(method, path, body=body or None, headers=sent)
+        response = connection.getresponse()
+        data = response.read()
+    finally:
+        connection.close()
+    kept = {
+        k: v
+        for k, v in response.headers.items()
+        if k.lower() not in HOP_BY_HOP | {"content-length"}
+    }
+    return response.status, kept, data
+
+
+def send_body(out: Any, data: bytes, fault: Fault | None) -> bool:
+    """Write `data` as `fault` says (whole, cut or trickling); True: close the connection."""
+    if fault is None or fault.kind not in ("cut", "trickle"):
+        out.write(data)
+        return False
+    if fault.kind == "cut":
+        out.write(data[: fault.keep])
+        return True
+    for index in range(len(data)):
+        out.write(data[index : index + 1])
+        out.flush()
+        time.sleep(fault.interval)
+    return False
+
+
 def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
     class Spoil(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -149,21 +184,7 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             self.answer(status, headers, data, fault)
 
         def upstream(self) -> tuple[int, dict[str, str], bytes]:
-            body = self.request_body or None
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            connection = http.client.HTTPConnection(proxy.target_host, proxy.target_port, 60)
-            try:
-                connection.request(self.command, self.path, body=body, headers=headers)
-                response = connection.getresponse()
-                data = response.read()
-            finally:
-                connection.close()
-            kept = {
-                k: v
-                for k, v in response.headers.items()
-                if k.lower() not in HOP_BY_HOP | {"content-length"}
-            }
-            return response.status, kept, data
+            return fetch_upstream(proxy, self.command, self.path, self.headers, self.request_body)
 
         def answer(
             self, status: int, headers: dict[str, str], data: bytes, fault: Fault | None = None
@@ -173,16 +194,7 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            if fault is None or fault.kind not in ("cut", "trickle"):
-                self.wfile.write(data)
-            elif fault.kind == "cut":
-                self.wfile.write(data[: fault.keep])
-                self.close_connection = True
-            else:
-                for index in range(len(data)):
-                    self.wfile.write(data[index : index + 1])
-                    self.wfile.flush()
-                    time.sleep(fault.interval)
+            self.close_connection = send_body(self.wfile, data, fault)
 
         do_GET = do_POST = do_HEAD = forward
 

@@ -13,13 +13,13 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from oshs import __version__
+from oshs.cli_checks import check_api_url, collection_time, unexpected_line
 from oshs.collect import DEFAULT_API_URL, ApiSettings
 from oshs.config import Config, load_config, select_organisations
 from oshs.console import configure_logging, progress, safe_line
@@ -132,10 +132,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as error:  # the last line of defence: no traceback without --debug
             if debug:
                 raise
-            click.echo(
-                f"error: unexpected {type(error).__name__} (run with --debug for a traceback)",
-                err=True,
-            )
+            click.echo(safe_line(unexpected_line(error)), err=True)
             sys.exit(1)
 
     return wrapper
@@ -156,13 +153,8 @@ def api_settings(
     if not token_env or "=" in token_env:
         raise UsageError(f"--token-env: {token_env!r} is not an environment variable name")
     token = os.environ.get(token_env) or None
+    api_url = check_api_url(api_url)
     return ApiSettings(api_url=api_url, token=token, max_wait=max_wait, enrich=enrich, api=api)
-
-
-def collection_time(collected_at: datetime | None) -> datetime:
-    """The given collection time (read as UTC), else now, to the second."""
-    moment = collected_at.replace(tzinfo=UTC) if collected_at else datetime.now(UTC)
-    return moment.replace(microsecond=0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -180,6 +172,7 @@ def collect(
     config_path,
     orgs,
     raw_dir,
+    package_path,
     api_url,
     token_env,
     max_wait,
@@ -207,6 +200,7 @@ def collect(
             collected_at=collection_time(collected_at),
             on_progress=on_progress,
             shard=part,
+            package_path=package_path,
         )
     sys.exit(1 if report.failed else 0)
 
@@ -271,13 +265,18 @@ def run(
 @click.argument("path", type=click.Path(path_type=Path), default=Path("datapackage.json"))
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print when the package is invalid.")
+@click.option("--remote", is_flag=True, help="Also fetch resources named by URL (else refused).")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @handle_errors
-def validate(path: Path, quiet: bool, **_: Any) -> None:
-    """Validate a data package with frictionless; exit 1 when it is invalid."""
-    from oshs.package import format_report, validate_package
+def validate(path: Path, quiet: bool, remote: bool, **_: Any) -> None:
+    """Validate a data package with frictionless; exit 1 when it is invalid.
 
-    report = validate_package(path)
+    A build of it that was interrupted is completed first; a running one is waited for."""
+    from oshs.package import format_report, validate_package
+    from oshs.transaction import package_lock
+
+    with package_lock(path):
+        report = validate_package(path, remote=remote)
     if not (quiet and report.valid):
         click.echo(safe_line(format_report(report)))
     sys.exit(0 if report.valid else 1)

@@ -25,12 +25,17 @@ _CAUSES = {
 }
 
 
-def storage_error(path: Path | str, error: OSError, doing: str = "write") -> StorageError:
-    """One line naming what could not be done to `path` and why (`error`'s errno)."""
+def describe_os_error(error: OSError, path: Path | str | None = None) -> str:
+    """`<file>: <cause>` of an `OSError` (disk full, read-only, permission denied, ...)."""
     target = error.filename or path
     cause = _CAUSES.get(error.errno or 0) or error.strerror or type(error).__name__
+    return f"{target}: {cause}" if target else cause
+
+
+def storage_error(path: Path | str, error: OSError, doing: str = "write") -> StorageError:
+    """One line naming what could not be done to `path` and why (`error`'s errno)."""
     return StorageError(
-        f"cannot {doing} {target}: {cause}",
+        f"cannot {doing} {describe_os_error(error, path)}",
         hint="free some space or choose a writable folder, then run again"
         if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
         else None,

@@ -26,6 +26,7 @@ from oshs.snapshot import (
     write_manifest,
     write_snapshot,
 )
+from oshs.state_check import present_repositories
 from oshs.transaction import Transaction, package_lock
 
 log = logging.getLogger(__name__)
@@ -51,10 +52,13 @@ def run_collect(
     collected_at: datetime,
     on_progress: Any = None,
     shard: tuple[int, int] | None = None,
+    package_path: Path | None = None,
 ) -> CollectionReport:
     """Collect every organisation of `config` and write the raw snapshots and manifest.
 
     With `shard` (K, N), `config` holds that slice already and the manifest is named after it.
+    The repositories the package at `package_path` publishes as present are what a REST
+    listing must confirm before it is taken to say they were removed.
     """
     if settings.token is None:
         log.warning(
@@ -69,6 +73,7 @@ def run_collect(
         collected_at=collected_at,
         on_progress=on_progress,
         etags=etags,
+        expected=present_repositories(package_path),
     )
     write_etag_cache(raw_dir, etags)
     for doc in report.snapshots:
@@ -200,7 +205,12 @@ def run_all(
     Whatever could be collected is built and published even when some organisations failed.
     """
     report = run_collect(
-        config, settings, raw_dir=raw_dir, collected_at=collected_at, on_progress=on_progress
+        config,
+        settings,
+        raw_dir=raw_dir,
+        collected_at=collected_at,
+        on_progress=on_progress,
+        package_path=package_path,
     )
     if not report.snapshots:
         raise CollectError(

@@ -18,7 +18,9 @@ exit 1): never a silent repair. The way out is to restore the published files (e
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -136,3 +138,24 @@ def verify_columns(file: Path, package_path: Path, resource: dict[str, Any], dat
             str(file),
             f"column(s) {', '.join(lost)} missing: the history cannot continue without them",
         )
+
+
+def present_repositories(package_path: Path | None) -> dict[str, frozenset[int]]:
+    """Per lower-cased organisation login, the ids of the repositories the package at
+    `package_path` publishes as present (not removed); empty when there is no readable package.
+
+    What a collection must not mark removed without evidence (`oshs.collect.rest`)."""
+    if package_path is None or not Path(package_path).is_file():
+        return {}
+    try:
+        descriptor = json.loads(Path(package_path).read_text(encoding="utf-8"))
+        resource = next(r for r in descriptor["resources"] if r.get("name") == "repositories")
+        with resource_file(Path(package_path), resource).open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, ValueError, KeyError, TypeError, StopIteration, StateError):
+        return {}  # the build names what is wrong with the package
+    present: dict[str, set[int]] = {}
+    for row in rows:
+        if row.get("removed") != "true" and (row.get("id") or "").isdigit():
+            present.setdefault((row.get("organisation") or "").lower(), set()).add(int(row["id"]))
+    return {login: frozenset(ids) for login, ids in present.items()}

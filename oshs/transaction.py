@@ -16,14 +16,15 @@ calls `recover`: it completes a journal (moves whose staged file is gone were do
 rest is idempotent), then removes staging folders and temporary files. So after a kill at any
 instant, the next start sees the old package or the new one, valid, never a mix.
 
-Builds of one package exclude each other with an advisory lock (`flock` on `.<package>.lock`
-beside the descriptor): a second build waits for the first (then builds on what it published),
-up to `LOCK_WAIT` seconds, else stops with one line (`LockError`). Without `fcntl` (Windows) no
-lock is taken.
+Builds of one package exclude each other with an advisory lock (`flock` on a file named after
+the descriptor's absolute path in the temporary folder, `lock_path`): a second build waits for
+the first (then builds on what it published), up to `LOCK_WAIT` seconds, else stops with one
+line (`LockError`). Without `fcntl` (Windows) no lock is taken.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -49,8 +50,11 @@ JOURNAL_FORMAT = 1
 
 
 def lock_path(package_path: Path) -> Path:
-    """`.<package>.lock` beside the descriptor."""
-    return Path(package_path).parent / f".{Path(package_path).name}.lock"
+    """The package's lock file: in the temporary folder (so that nothing appears in the working
+    tree), named after the descriptor's absolute path."""
+    key = hashlib.sha256(str(Path(package_path).resolve()).encode()).hexdigest()[:32]
+    user = getattr(os, "getuid", lambda: "user")()
+    return Path(tempfile.gettempdir()) / f"oshs-locks-{user}" / f"{key}.lock"
 
 
 def journal_path(package_path: Path) -> Path:
@@ -81,13 +85,13 @@ def package_lock(
 
 
 def _open_lock(package_path: Path) -> int | None:
-    """The lock file's descriptor, or None without `fcntl` or in a folder that cannot be written
-    (a read-only package cannot have been left half-written by a build either)."""
+    """The lock file's descriptor, or None without `fcntl` or where no lock file can be made."""
     if fcntl is None:
         return None
+    path = lock_path(package_path)
     try:
-        package_path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(lock_path(package_path), os.O_RDWR | os.O_CREAT, 0o644)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as error:
         if journal_path(package_path).exists():
             raise storage_error(lock_path(package_path), error, "lock") from None

@@ -160,7 +160,8 @@ def test_a_day_older_than_the_state_is_merged_as_new_data_and_said_so():
     late = build(first_state(build(None, day2())), day1())
     assert late.version == "1.1.0" and late.created == f"{D2}T00:00:00Z"
     history = late.tables["organisation_history"]
-    assert sorted(set(zip(history["collected_on"], history["organisation"]))) == [
+    pairs = zip(history["collected_on"], history["organisation"], strict=True)
+    assert sorted(set(pairs)) == [
         (D1, "a"), (D1, "b"), (D2, "a"),
     ]  # fmt: skip
     assert f"## 1.1.0 ({D2})\n\nMerged the observation of {D1}, which reached the package " in (

@@ -336,7 +336,7 @@ def sandbox(port: int, **_: Any) -> None:
 @click.option(
     "--retries",
     type=click.IntRange(0, 10),
-    default=3,
+    default=5,
     show_default=True,
     help="Rebuild-and-retry rounds when another run pushed first.",
 )

@@ -76,7 +76,7 @@ def package_lock(
     handle = _open_lock(package_path)
     try:
         if handle is not None:
-            _acquire(handle, package_path, wait)
+            hold(handle, f"another oshs build of {package_path}", wait)
         recover(package_path, out_dir)
         yield
     finally:
@@ -98,7 +98,11 @@ def _open_lock(package_path: Path) -> int | None:
         return None
 
 
-def _acquire(handle: int, package_path: Path, wait: float) -> None:
+def hold(handle: int, holder: str, wait: float) -> None:
+    """Take the exclusive `flock` of the open file `handle`, waiting up to `wait` seconds for
+    `holder` (who else may hold it, for messages) to release it; else `LockError`."""
+    if fcntl is None:
+        return
     deadline = time.monotonic() + wait
     told = False
     while True:
@@ -108,12 +112,11 @@ def _acquire(handle: int, package_path: Path, wait: float) -> None:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise LockError(
-                    f"{package_path}: another oshs build still holds {lock_path(package_path)} "
-                    f"after {wait:g} s",
+                    f"{holder} is still running after {wait:g} s",
                     hint="wait for it to finish, then run again",
                 ) from None
             if not told:
-                log.info("waiting for another oshs build of %s to finish", package_path)
+                log.info("waiting for %s to finish", holder)
                 told = True
             time.sleep(0.1)
 

@@ -22,12 +22,14 @@ _CAUSES = {
     errno.EPERM: "operation not permitted",
     errno.ENOTDIR: "a parent is not a folder",
     errno.EISDIR: "it is a folder",
+    errno.EFBIG: "file too large (a size limit)",
 }
 
 
 def describe_os_error(error: OSError, path: Path | str | None = None) -> str:
-    """`<file>: <cause>` of an `OSError` (disk full, read-only, permission denied, ...)."""
-    target = error.filename or path
+    """`<file>: <cause>` of an `OSError` (disk full, read-only, permission denied, ...); `path`,
+    when given, is named instead of the error's own file."""
+    target = path or error.filename
     cause = _CAUSES.get(error.errno or 0) or error.strerror or type(error).__name__
     return f"{target}: {cause}" if target else cause
 

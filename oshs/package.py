@@ -87,8 +87,17 @@ def stage_package_data(
             (out_dir / CHANGELOG_NAME).write_bytes(changelog.encode("utf-8"))
         package_path.write_bytes(descriptor_bytes(descriptor))
     except OSError as error:
-        raise storage_error(package_path.parent, error) from None
+        raise storage_error(published_path(error, package_path, name), error) from None
     _raise_if_invalid(validate_package(package_path), name or package_path)
+
+
+def published_path(error: OSError, staged: Path, name: Path | None) -> Path:
+    """The published path of the staged file an `OSError` names (the folder, if none)."""
+    root = Path(name).parent if name is not None else staged.parent
+    if not error.filename:
+        return root
+    relative = os.path.relpath(error.filename, staged.parent)
+    return root / relative if not relative.startswith("..") else Path(error.filename)
 
 
 def resource_dir_for(package_path: Path, out_dir: Path) -> str:

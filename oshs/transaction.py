@@ -186,6 +186,7 @@ class Transaction:
 def apply_journal(package_path: Path, journal: dict[str, Any]) -> None:
     """Do (or finish) the moves and deletions of a committed journal, then forget it."""
     root = Path(package_path).parent
+    published = root
     try:
         for source, target in journal["moves"]:
             staged, published = root / source, root / target
@@ -193,10 +194,12 @@ def apply_journal(package_path: Path, journal: dict[str, Any]) -> None:
                 published.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged, published)
         for target in journal["deletions"]:
-            (root / target).unlink(missing_ok=True)
-        journal_path(package_path).unlink(missing_ok=True)
+            published = root / target
+            published.unlink(missing_ok=True)
+        published = journal_path(package_path)
+        published.unlink(missing_ok=True)
     except OSError as error:
-        raise storage_error(error.filename or root, error, "publish") from None
+        raise storage_error(published, error, "publish") from None
     shutil.rmtree(root / journal["staging"], ignore_errors=True)
 
 

@@ -30,6 +30,7 @@ from github import GithubException
 from urllib3 import exceptions as u3
 
 from oshs.errors import CollectError
+from oshs.text import shorten
 
 DEADLINE_FLOOR = 10.0
 """An attempt always gets at least this many seconds (GitHub's own GraphQL timeout), even when
@@ -117,7 +118,7 @@ def failure_reason(error: BaseException, url: str | None = None) -> str:
         return error.message
     if isinstance(error, GithubException):
         meaning = {404: "not found", 451: "unavailable for legal reasons"}.get(error.status)
-        return f"HTTP {error.status}: {meaning or error_message(error.data)}"
+        return f"HTTP {error.status}: {meaning or shorten(error_message(error.data), 300)}"
     causes = chain(error)
     for kinds, describe in _CAUSES:
         found = next((cause for cause in causes if isinstance(cause, kinds)), None)

@@ -18,6 +18,7 @@ Kill points of a publish: after `git add`, after `git commit` (then also with an
 pushing a newer day before the next run), after `git tag` (nothing runs between it and the
 push), after `git push`, and a git lock file (`index.lock`) left by a run killed inside git.
 The race: four clones, each with its own day's collection, publish at the same instant.
+Two builds: two days built into one folder at the same instant (`two-builds`).
 """
 
 from __future__ import annotations
@@ -290,6 +291,28 @@ def race(root: Path) -> dict:
     }
 
 
+def two_builds(root: Path) -> dict:
+    """Two builds of different days into one folder at the same instant: both days published."""
+    raws = collect_days(root, days=2)
+    work = root / "work"
+    pids = [start_child(lambda r=raw: build(r, work)) for raw in raws.values()]
+    statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+    every = root / "raw-all"
+    for raw in raws.values():
+        shutil.copytree(raw, every, dirs_exist_ok=True)
+    reference = root / "reference"
+    build(every, reference)
+    same = {k: v for k, v in files(work).items() if k != "outputs/CHANGELOG.md"} == {
+        k: v for k, v in files(reference).items() if k != "outputs/CHANGELOG.md"
+    }
+    return {
+        "exit_codes": statuses,
+        "valid": validate_package(work / "datapackage.json").valid,
+        "same_tables_as_one_build_of_both": same,
+        "version": json.loads((work / "datapackage.json").read_text())["version"],
+    }
+
+
 if __name__ == "__main__":
     kind, workdir = sys.argv[1], Path(sys.argv[2])
     os.environ.update(ENV)
@@ -299,5 +322,6 @@ if __name__ == "__main__":
         "build-all": lambda: build_matrix(workdir, every=True),
         "publish": lambda: publish_matrix(workdir),
         "race": lambda: race(workdir),
+        "two-builds": lambda: two_builds(workdir),
     }
     print(json.dumps(runs[kind]()))

@@ -98,3 +98,13 @@ def test_four_racing_publishers_with_their_own_days_all_finish_and_every_day_is_
     headings = report["changelog_versions"]  # dated by the newest day published so far
     assert [heading.split()[1] for heading in headings] == ["1.3.0", "1.2.0", "1.1.0", "1.0.0"]
     assert headings[0] == "## 1.3.0 (2025-10-04)"
+
+
+@pytest.mark.slow
+def test_two_builds_into_one_folder_at_once_lose_neither_collection(tmp_path):
+    assert fault_run("two-builds", tmp_path) == {
+        "exit_codes": [0, 0],
+        "valid": True,
+        "same_tables_as_one_build_of_both": True,  # one waited for the other's lock
+        "version": "1.1.0",
+    }

@@ -17,6 +17,9 @@ from oshs.gitrepo import Git
 
 log = logging.getLogger(__name__)
 TAG_PREFIX = "data-v"
+RACE_WORDS = ("[rejected]", "[remote rejected]", "cannot lock ref", "atomic transaction failed",
+              "failed to update ref", "non-fast-forward", "fetch first")  # fmt: skip
+"""What git says when another push got there first, should a rejection come without `!`."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,9 @@ def push(git: Git, remote: str, branch: str, tags: list[str], move_branch: bool)
     if done.returncode == 0:
         return "ok"
     if any(line.startswith("!") for line in done.stdout.splitlines()):
+        return "rejected"
+    said = f"{done.stdout}\n{done.stderr}"
+    if any(words in said for words in RACE_WORDS):
         return "rejected"
     return git.reason(done)
 

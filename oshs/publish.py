@@ -252,6 +252,8 @@ def publish_package(
         with package_lock(package_path, out_dir):
             pass  # completes a build that was interrupted, before anything is read
         for attempt in range(1, retries + 2):
+            if attempt == 1:  # later attempts publish what `rebuild` staged and validated
+                check_valid(package_path)
             result = publish_once(git, package_path, out_dir, remote, message, dry_run)
             if result is not None:
                 return PublishResult(
@@ -275,7 +277,6 @@ def publish_once(
     git: Git, package_path: Path, out_dir: Path, remote: str, subject: str | None, dry_run: bool
 ) -> PublishResult | None:
     """One attempt: the result, or None when another run published first (a race)."""
-    check_valid(package_path)
     layout = layout_of(git, package_path, out_dir)
     if dry_run:
         return describe(git, layout, package_path, dry_run)

@@ -18,11 +18,11 @@ from typing import Any
 import click
 
 from oshs import __version__
+from oshs.cli_checks import collection_time
 from oshs.cli_options import (
     PATH,
     api_options,
     api_settings,
-    collection_time,
     common_options,
     handle_errors,
     resolve_config,
@@ -48,6 +48,7 @@ def collect(
     config_path,
     orgs,
     raw_dir,
+    package_path,
     api_url,
     token_env,
     max_wait,
@@ -75,6 +76,7 @@ def collect(
             collected_at=collection_time(collected_at),
             on_progress=on_progress,
             shard=part,
+            package_path=package_path,
         )
     sys.exit(1 if report.failed else 0)
 
@@ -175,13 +177,18 @@ def run(
 @click.argument("path", type=click.Path(path_type=Path), default=Path("datapackage.json"))
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print when the package is invalid.")
+@click.option("--remote", is_flag=True, help="Also fetch resources named by URL (else refused).")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @handle_errors
-def validate(path: Path, quiet: bool, **_: Any) -> None:
-    """Validate a data package with frictionless; exit 1 when it is invalid."""
-    from oshs.package import format_report, validate_package
+def validate(path: Path, quiet: bool, remote: bool, **_: Any) -> None:
+    """Validate a data package with frictionless; exit 1 when it is invalid.
 
-    report = validate_package(path)
+    A build of it that was interrupted is completed first; a running one is waited for."""
+    from oshs.package import format_report, validate_package
+    from oshs.transaction import package_lock
+
+    with package_lock(path):
+        report = validate_package(path, remote=remote)
     if not (quiet and report.valid):
         click.echo(safe_line(format_report(report)))
     sys.exit(0 if report.valid else 1)
@@ -241,7 +248,7 @@ def sandbox(port: int, **_: Any) -> None:
 @click.option(
     "--retries",
     type=click.IntRange(0, 10),
-    default=3,
+    default=5,
     show_default=True,
     help="Rebuild-and-retry rounds when another run pushed first.",
 )

@@ -9,12 +9,12 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from oshs.cli_checks import check_api_url, unexpected_line
 from oshs.collect import DEFAULT_API_URL, ApiSettings
 from oshs.config import Config, load_config, select_organisations
 from oshs.console import configure_logging, safe_line
@@ -126,10 +126,7 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as error:  # the last line of defence: no traceback without --debug
             if debug:
                 raise
-            click.echo(
-                f"error: unexpected {type(error).__name__} (run with --debug for a traceback)",
-                err=True,
-            )
+            click.echo(safe_line(unexpected_line(error)), err=True)
             sys.exit(1)
 
     return wrapper
@@ -150,10 +147,5 @@ def api_settings(
     if not token_env or "=" in token_env:
         raise UsageError(f"--token-env: {token_env!r} is not an environment variable name")
     token = os.environ.get(token_env) or None
+    api_url = check_api_url(api_url)
     return ApiSettings(api_url=api_url, token=token, max_wait=max_wait, enrich=enrich, api=api)
-
-
-def collection_time(collected_at: datetime | None) -> datetime:
-    """The given collection time (read as UTC), else now, to the second."""
-    moment = collected_at.replace(tzinfo=UTC) if collected_at else datetime.now(UTC)
-    return moment.replace(microsecond=0)

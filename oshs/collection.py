@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from oshs.errors import SnapshotError
 from oshs.normalise import OrganisationCollection, normalise_snapshot
-from oshs.snapshot import failed_organisations, read_collection
+from oshs.snapshot import failed_organisations, read_collection_files
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,14 @@ class Collection:
     organisations: tuple[OrganisationCollection, ...]
     failed: tuple[str, ...] = ()
     api_url: str | None = None
+
+
+def normalised(path: Path, doc: dict[str, Any]) -> OrganisationCollection:
+    """`normalise_snapshot(doc)`, its errors naming the snapshot file."""
+    try:
+        return normalise_snapshot(doc)
+    except SnapshotError as error:
+        raise SnapshotError(f"{path}: {error.message.removeprefix('snapshot: ')}") from None
 
 
 def read_collections(
@@ -37,12 +47,13 @@ def read_collections(
     result = []
     for date in sorted(dates):
         folder = Path(raw_dir) / date
-        docs = read_collection(raw_dir, date) if any(folder.glob("*.json.gz")) else []
+        files = read_collection_files(raw_dir, date) if any(folder.glob("*.json.gz")) else []
+        docs = [doc for _, doc in files]
         failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
         seen = {str(doc.get("login", "")).lower() for doc in docs}
         failed |= {login for login in configured if login.lower() not in seen}
-        api_url = str(docs[0]["api_url"]) if docs else None
-        organisations = tuple(normalise_snapshot(doc) for doc in docs)
+        api_url = str(docs[0].get("api_url")) if docs else None
+        organisations = tuple(normalised(path, doc) for path, doc in files)
         result.append(
             Collection(date, organisations, tuple(sorted(failed, key=str.lower)), api_url)
         )

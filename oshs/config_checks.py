@@ -19,6 +19,24 @@ _LOGIN_RE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _HINT_TOKEN = "Remove the key, and revoke the token if the file was ever shared."
 _HINT_LOGIN = "A login is the part of the organisation's URL after https://github.com/."
 _HINT_TEXT = "The configuration must be a YAML text file encoded in UTF-8."
+MAX_BYTES = 1_048_576
+MAX_NODES = 100_000
+
+
+def expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is expanded (memoised per node, so
+    linear in the document's size; an alias bomb is measured without being expanded)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # a node that refers to itself counts once
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(expanded_size(item, sizes) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(expanded_size(k, sizes) + expanded_size(v, sizes) for k, v in node.value)
+    sizes[id(node)] = min(total, MAX_NODES + 1)
+    return sizes[id(node)]
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -82,7 +100,10 @@ class Checker:
         raise ConfigError(where + message, hint=hint)
 
     def decode(self, data: bytes) -> str:
-        """Decode UTF-8 text (a leading BOM is allowed); binary content is an error."""
+        """Decode UTF-8 text (a leading BOM is allowed); binary content is an error, and so is
+        a file over `MAX_BYTES`."""
+        if len(data) > MAX_BYTES:
+            self.fail("", f"the file has {len(data):,} bytes; a config has at most {MAX_BYTES:,}")
         nul = data.find(b"\x00")
         problem = f"NUL byte at offset {nul}" if nul >= 0 else ""
         try:
@@ -94,14 +115,27 @@ class Checker:
         return text.removeprefix("\ufeff")
 
     def load_yaml(self, text: str) -> Any:
-        """Parse YAML with the strict safe loader, reporting errors by line and column."""
+        """Parse YAML with the strict safe loader, reporting errors by line and column.
+
+        A document whose aliases would expand it beyond `MAX_NODES` nodes (an alias bomb), or
+        nested too deeply to read, is refused before anything is built from it."""
+        loader = None
         try:
-            return yaml.load(text, Loader=StrictLoader)  # a SafeLoader subclass
+            loader = StrictLoader(text)
+            node = loader.get_single_node()
+            if node is not None and expanded_size(node, {}) > MAX_NODES:
+                self.fail("", f"the YAML expands to more than {MAX_NODES:,} values (aliases)")
+            return None if node is None else loader.construct_document(node)
+        except RecursionError:
+            self.fail("", "the YAML is nested too deeply")
         except yaml.YAMLError as error:
             line, column, detail = _yaml_error_position(error, text)
             where = f"line {line}, column {column}: " if line else ""
             hint = "Check the indentation and quoting near that place."
             self.fail("", f"{where}invalid YAML ({detail})", hint)
+        finally:
+            if loader is not None:
+                loader.dispose()
 
     def reject_token_keys(self, value: Any, path: str) -> None:
         """Refuse a `token` key (or `*_token`, `*-token`) at any depth of the document."""

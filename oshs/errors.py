@@ -38,12 +38,29 @@ class BudgetExhausted(CollectError):
     """The rate limit left cannot pay for the next piece of work within `--max-wait`."""
 
 
+class OddAnswer(CollectError):
+    """An API answer is not what GitHub sends (HTML, malformed JSON, wrong types, a listing
+    whose count or pages disagree): evidence of nothing, so nothing is concluded from it."""
+
+
 class SnapshotError(OshsError):
     """A raw snapshot is missing, unreadable or not in the expected format."""
 
 
 class PackageError(OshsError):
     """A data package could not be read, written or validated."""
+
+
+class StateError(PackageError):
+    """The previous package (the state) differs from what its descriptor says was published."""
+
+
+class LockError(OshsError):
+    """Another `oshs` process holds the lock of the package or repository for too long."""
+
+
+class StorageError(OshsError):
+    """A file could not be written (disk full, read-only folder, no permission)."""
 
 
 class SandboxError(OshsError):

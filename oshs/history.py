@@ -47,6 +47,7 @@ from oshs.schema import (
     TOPICS,
     Table,
 )
+from oshs.state_check import resource_file, verify_state
 from oshs.tables import (
     empty_table,
     empty_tables,
@@ -90,28 +91,42 @@ class State:
 def read_state(package_path: Path, out_dir: Path) -> State | None:
     """The previously published package at `package_path`, or None when there is none.
 
-    Resources are found by their descriptor paths and read with the types of the current data
-    dictionary (columns the previous package lacks are empty; tables it lacks are empty). The
-    changelog is `<out_dir>/CHANGELOG.md` when present. Raises `PackageError` when a descriptor
-    exists but cannot be read: building from scratch would lose the published history.
+    The package is checked first (`oshs.state_check.verify_state`: hashes, sizes, columns,
+    `version`, `created`, the changelog `<out_dir>/CHANGELOG.md`). Resources are found by their
+    descriptor paths and read with the types of the current data dictionary (columns the
+    previous package lacks are empty; tables it lacks are empty). Raises `PackageError` naming
+    the file when the package cannot be read or differs from its descriptor: building from
+    scratch, or on a changed state, would lose or falsify the published history.
     """
     package_path = Path(package_path)
     if not package_path.exists():
         return None
+    changelog = Path(out_dir) / CHANGELOG_NAME
     try:
         descriptor = json.loads(package_path.read_text(encoding="utf-8"))
-        paths = {r["name"]: r["path"] for r in descriptor.get("resources", [])}
-        tables = empty_tables()
-        for name in set(paths) & set(TABLES):
-            tables[name] = read_table(package_path.parent / paths[name], TABLES[name])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (OSError, ValueError) as error:
         raise PackageError(
             f"{package_path}: the previous package cannot be read ({error})",
             hint="restore it (e.g. from git), or move it away to start a new history",
         ) from None
-    changelog = Path(out_dir) / CHANGELOG_NAME
-    text = changelog.read_text(encoding="utf-8") if changelog.is_file() else ""
-    return State(_upgraded(tables), descriptor, text)
+    verify_state(package_path, descriptor, changelog)
+    tables = empty_tables()
+    for resource in descriptor["resources"]:
+        if resource["name"] in TABLES:
+            tables[resource["name"]] = read_state_table(package_path, resource)
+    return State(_upgraded(tables), descriptor, changelog.read_text(encoding="utf-8"))
+
+
+def read_state_table(package_path: Path, resource: dict[str, Any]) -> DataFrame:
+    """One table of the state, typed; a value of the wrong type is an error naming the file."""
+    path = resource_file(package_path, resource)
+    try:
+        return read_table(path, TABLES[resource["name"]])
+    except (OSError, ValueError, TypeError) as error:
+        raise PackageError(
+            f"{path}: a value does not have its column's type ({error})",
+            hint="restore it (e.g. from git), or move the package away to start a new history",
+        ) from None
 
 
 def _upgraded(tables: dict[str, DataFrame]) -> dict[str, DataFrame]:

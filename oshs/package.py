@@ -1,23 +1,25 @@
 """CSV bytes + descriptor → the published package, validated before anything is published.
 
-`write_package_data` stages every file in a folder beside the targets, validates the staged
-package with frictionless, and only then moves each file into place (`os.replace`), descriptor
-last: an invalid package publishes nothing, and no published file is ever half-written.
+`stage_package_data` writes every file into a staging folder (`oshs.transaction.Transaction`)
+and validates the staged package with frictionless; only a valid one is committed, all files at
+once: an invalid package publishes nothing, and no published file is ever half-written.
+`validate_package` is offline: a descriptor naming a remote resource is refused unless asked.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from frictionless import FrictionlessException, Package
 
-from oshs.descriptor import descriptor_bytes
+from oshs.descriptor import PACKAGE_PROFILE, descriptor_bytes
 from oshs.errors import PackageError
+from oshs.files import storage_error
+from oshs.transaction import Transaction
 
 _SHOWN_ERRORS = 3
 CHANGELOG_NAME = "CHANGELOG.md"
@@ -41,37 +43,61 @@ def write_package_data(
     out_dir: Path,
     changelog: str | None = None,
 ) -> None:
-    """Publish CSV bytes (`<out_dir>/data/<table>.csv`) and their descriptor at `package_path`.
+    """Publish CSV bytes (`<out_dir>/data/<table>.csv`) and their descriptor at `package_path`,
+    all at once (`oshs.transaction.Transaction`), after validating them (`stage_package_data`).
 
-    Everything is staged beside the descriptor, validated with frictionless (types, keys, and
-    each file's hash and size against the descriptor), and moved into place only when valid
-    (descriptor last). Raises `PackageError` naming the first errors, with nothing published,
-    when the staged package is invalid. `out_dir` must lie inside the descriptor's folder
-    (resource paths are relative to the descriptor). `changelog`, when given, is published with
-    the package as `<out_dir>/CHANGELOG.md` (before the descriptor).
+    Raises `PackageError` naming the first errors, with nothing published, when the staged
+    package is invalid. `changelog`, when given, is published as `<out_dir>/CHANGELOG.md`.
     """
-    package_path = Path(package_path)
-    root = package_path.parent
-    data_dir = Path(out_dir) / "data"
+    with Transaction(package_path, out_dir) as transaction:
+        stage_package_data(
+            data,
+            descriptor,
+            package_path=transaction.package_path,
+            out_dir=transaction.out_dir,
+            changelog=changelog,
+            name=Path(package_path),
+        )
+        transaction.commit()
+
+
+def stage_package_data(
+    data: dict[str, bytes],
+    descriptor: dict[str, Any],
+    *,
+    package_path: Path,
+    out_dir: Path,
+    changelog: str | None = None,
+    name: Path | None = None,
+) -> None:
+    """Write the CSVs, changelog and descriptor at staged paths and validate them there with
+    frictionless (types, keys, each file's hash and size against the descriptor).
+
+    `out_dir` must lie inside the descriptor's folder (resource paths are relative to the
+    descriptor). Raises `PackageError` (naming `name`, the published path) when invalid.
+    """
+    package_path, out_dir = Path(package_path), Path(out_dir)
     resource_dir = resource_dir_for(package_path, out_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{package_path.name}.staging-", dir=root))
     try:
-        staged_data = staging / resource_dir
+        staged_data = package_path.parent / resource_dir
         staged_data.mkdir(parents=True, exist_ok=True)
-        moves = [(staged_data / f"{n}.csv", data_dir / f"{n}.csv") for n in data]
-        for (source, _), content in zip(moves, data.values(), strict=True):
-            source.write_bytes(content)
+        for table, content in data.items():
+            (staged_data / f"{table}.csv").write_bytes(content)
         if changelog is not None:
-            staged_changelog = staging / CHANGELOG_NAME
-            staged_changelog.write_bytes(changelog.encode("utf-8"))
-            moves.append((staged_changelog, Path(out_dir) / CHANGELOG_NAME))
-        staged_descriptor = staging / package_path.name
-        staged_descriptor.write_bytes(descriptor_bytes(descriptor))
-        _raise_if_invalid(validate_package(staged_descriptor), package_path)
-        _publish([*moves, (staged_descriptor, package_path)], data_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            (out_dir / CHANGELOG_NAME).write_bytes(changelog.encode("utf-8"))
+        package_path.write_bytes(descriptor_bytes(descriptor))
+    except OSError as error:
+        raise storage_error(published_path(error, package_path, name), error) from None
+    _raise_if_invalid(validate_package(package_path), name or package_path)
+
+
+def published_path(error: OSError, staged: Path, name: Path | None) -> Path:
+    """The published path of the staged file an `OSError` names (the folder, if none)."""
+    root = Path(name).parent if name is not None else staged.parent
+    if not error.filename:
+        return root
+    relative = os.path.relpath(error.filename, staged.parent)
+    return root / relative if not relative.startswith("..") else Path(error.filename)
 
 
 def resource_dir_for(package_path: Path, out_dir: Path) -> str:
@@ -104,26 +130,22 @@ def _raise_if_invalid(report: ValidationReport, package_path: Path) -> None:
     )
 
 
-def _publish(moves: list[tuple[Path, Path]], data_dir: Path) -> None:
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        for source, target in moves:
-            os.replace(source, target)
-    except OSError as error:
-        raise PackageError(
-            f"data package: could not move {error.filename} into place: {error}"
-        ) from error
-
-
-def validate_package(path: Path) -> ValidationReport:
+def validate_package(path: Path, *, remote: bool = False) -> ValidationReport:
     """Validate a data package descriptor (and every resource) with frictionless.
 
     Checks the descriptor against the Data Package profile, each CSV's bytes and hash, types,
-    constraints, primary keys and foreign keys. Raises `PackageError` if `path` is not a file.
+    constraints, primary keys and foreign keys. Offline unless `remote`: a descriptor naming a
+    resource, schema, dialect or profile by URL is reported invalid without fetching anything.
+    Raises `PackageError` if `path` is not a file.
     """
     path = Path(path)
     if not path.is_file():
         raise PackageError(f"data package: no descriptor at {path}", hint="pass a datapackage.json")
+    remote_names = [] if remote else remote_references(path)
+    if remote_names:
+        return ValidationReport(
+            False, [f"{path.name}: {name}" for name in remote_names], {}, str(path)
+        )
     try:
         report = Package(str(path)).validate()
     except FrictionlessException as error:
@@ -134,6 +156,37 @@ def validate_package(path: Path) -> ValidationReport:
         tables[task.name] = int(task.stats.get("rows") or 0)
         errors.extend(f"{task.name}: {error.message}" for error in task.errors)
     return ValidationReport(report.valid and not errors, errors, tables, str(path))
+
+
+LOCAL_PROFILES = {PACKAGE_PROFILE, "data-package", "tabular-data-package"}
+"""Profiles frictionless knows without fetching them."""
+
+
+def remote_references(path: Path) -> list[str]:
+    """What in the descriptor at `path` would be fetched from the network, one line each."""
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # frictionless reports an unreadable descriptor
+    if not isinstance(descriptor, dict):
+        return []
+    found = []
+    for key in ("$schema", "profile"):
+        value = descriptor.get(key)
+        if isinstance(value, str) and "://" in value and value not in LOCAL_PROFILES:
+            found.append(f"{key} {value!r} is remote")
+    resources = descriptor.get("resources")
+    for resource in resources if isinstance(resources, list) else []:
+        if not isinstance(resource, dict):
+            continue
+        name = resource.get("name", "?")
+        for key in ("path", "schema", "dialect", "$schema", "profile"):
+            values = resource.get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and "://" in value and value not in LOCAL_PROFILES:
+                    found.append(f"resource {name!r}: {key} {value!r} is remote")
+    suffix = "; oshs validate reads local files only (--remote to fetch them)"
+    return [line + suffix for line in found]
 
 
 def format_report(report: ValidationReport, *, limit: int = 20) -> str:

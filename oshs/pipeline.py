@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +15,21 @@ from oshs.config import Config
 from oshs.errors import CollectError, HistoryImportError, SnapshotError
 from oshs.history import State, read_state
 from oshs.legacy import LegacyHistory, configured_observations, observations_frame
-from oshs.package import resource_dir_for, write_package_data
+from oshs.package import resource_dir_for, stage_package_data
 from oshs.provenance import sample_state_replaced
 from oshs.release import Release, dates_to_replay, import_release, replay
 from oshs.render import write_charts_and_report
 from oshs.shards import manifest_name
 from oshs.snapshot import (
     collection_dates,
+    future_dates,
     read_etag_cache,
     write_etag_cache,
     write_manifest,
     write_snapshot,
 )
+from oshs.state_check import present_repositories
+from oshs.transaction import Transaction, package_lock
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +76,13 @@ def run_collect(
     collected_at: datetime,
     on_progress: Any = None,
     shard: tuple[int, int] | None = None,
+    package_path: Path | None = None,
 ) -> CollectionReport:
     """Collect every organisation of `config` and write the raw snapshots and manifest.
 
     With `shard` (K, N), `config` holds that slice already and the manifest is named after it.
+    The repositories the package at `package_path` publishes as present are what a REST
+    listing must confirm before it is taken to say they were removed.
     """
     if settings.token is None:
         log.warning(
@@ -91,6 +97,7 @@ def run_collect(
         collected_at=collected_at,
         on_progress=on_progress,
         etags=etags,
+        expected=present_repositories(package_path),
     )
     write_etag_cache(raw_dir, etags)
     for doc in report.snapshots:
@@ -113,23 +120,26 @@ def run_collect(
 def publish_release(
     config: Config, release: Release, *, out_dir: Path, package_path: Path
 ) -> BuildResult:
-    """Write a release: the validated package, then its charts and report."""
-    write_package_data(
-        release.data,
-        release.descriptor,
-        package_path=package_path,
-        out_dir=out_dir,
-        changelog=release.changelog,
-    )
-    collected_on = release.created[:10]
-    write_charts_and_report(
-        config,
-        release.tables,
-        release.descriptor,
-        out_dir=out_dir,
-        package_path=package_path,
-        collected_on=collected_on,
-    )
+    """Write a release at once (`oshs.transaction`): the validated package, its charts and
+    report are staged, then moved into place together. The caller holds the package's lock."""
+    with Transaction(package_path, out_dir) as staged:
+        stage_package_data(
+            release.data,
+            release.descriptor,
+            package_path=staged.package_path,
+            out_dir=staged.out_dir,
+            changelog=release.changelog,
+            name=package_path,
+        )
+        write_charts_and_report(
+            config,
+            release.tables,
+            release.descriptor,
+            out_dir=staged.out_dir,
+            package_path=staged.package_path,
+            collected_on=release.created[:10],
+        )
+        staged.commit(mirror=["charts"])
     return build_result(release, package_path=package_path, out_dir=out_dir)
 
 
@@ -151,7 +161,9 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
 
     The collection dates of `raw_dir` from the state's own date onwards are replayed in order
     (the state's date is re-applied: a same-day re-collection replaces that day's observation,
-    and the same collection changes no byte); older dates are already in the state.
+    and the same collection changes no byte); older dates the state lacks are merged into its
+    history in date order. The whole build holds the package's lock and publishes every file
+    at once (`oshs.transaction`).
     """
     dates = collection_dates(raw_dir)
     if not dates:
@@ -159,6 +171,20 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
             f"{raw_dir}: no collection found (expected folders named YYYY-MM-DD with snapshots)",
             hint="run `oshs collect` first, or point --raw-dir at the snapshots",
         )
+    future = future_dates(dates, datetime.now(UTC).strftime("%Y-%m-%d"))
+    if future:
+        raise SnapshotError(
+            f"{Path(raw_dir) / future[0]}: a collection dated in the future",
+            hint="remove it: collections are dated by when they were made",
+        )
+    with package_lock(package_path, out_dir):
+        return build_locked(config, raw_dir, out_dir, package_path, dates)
+
+
+def build_locked(
+    config: Config, raw_dir: Path, out_dir: Path, package_path: Path, dates: list[str]
+) -> BuildResult:
+    """`run_build` once the package's lock is held."""
     state, collections = read_build_input(config, raw_dir, package_path, out_dir, dates)
     metadata = package_metadata(config)
     release = replay(
@@ -219,6 +245,17 @@ def run_import(
             f"{', ...' if len(logins) > 5 else ''})",
             hint="add its organisations to the config (or --orgs)",
         )
+    with package_lock(package_path, out_dir):
+        build, changed = import_locked(config, history, kept, out_dir, package_path)
+    days = sorted({o.collected_on for o in kept})
+    organisations = len({o.organisation for o in kept})
+    return ImportResult(build, history.source, len(kept), organisations, days[0], days[-1], changed)
+
+
+def import_locked(
+    config: Config, history: LegacyHistory, kept: list[Any], out_dir: Path, package_path: Path
+) -> tuple[BuildResult, bool]:
+    """`run_import` once the package's lock is held: the build, and whether anything changed."""
     state = read_state(package_path, out_dir)
     release = import_release(
         state,
@@ -228,14 +265,9 @@ def run_import(
         metadata=package_metadata(config),
         resource_dir=resource_dir_for(package_path, out_dir),
     )
-    changed = state is None or release.descriptor != state.descriptor
-    if changed:
-        build = publish_release(config, release, out_dir=out_dir, package_path=package_path)
-    else:  # already imported: nothing is rewritten
-        build = build_result(release, package_path=package_path, out_dir=out_dir)
-    days = sorted({o.collected_on for o in kept})
-    organisations = len({o.organisation for o in kept})
-    return ImportResult(build, history.source, len(kept), organisations, days[0], days[-1], changed)
+    if state is not None and release.descriptor == state.descriptor:  # already imported
+        return build_result(release, package_path=package_path, out_dir=out_dir), False
+    return publish_release(config, release, out_dir=out_dir, package_path=package_path), True
 
 
 def package_metadata(config: Config) -> dict[str, Any]:
@@ -258,7 +290,12 @@ def run_all(
     Whatever could be collected is built and published even when some organisations failed.
     """
     report = run_collect(
-        config, settings, raw_dir=raw_dir, collected_at=collected_at, on_progress=on_progress
+        config,
+        settings,
+        raw_dir=raw_dir,
+        collected_at=collected_at,
+        on_progress=on_progress,
+        package_path=package_path,
     )
     if not report.snapshots:
         raise CollectError(

@@ -1,167 +1,78 @@
 """Publish: commit the changed package and outputs, tag `data-v<version>`, push (SPEC §3.6).
 
-Git runs as a subprocess with argument lists. The token reaches git only as an
-`http.<server>/.extraheader` given by environment (`GIT_CONFIG_COUNT`/`_KEY_n`/`_VALUE_n`), never
-in a URL, an argument list, a message or a log. A push rejected because another run pushed first
-is retried, a bounded number of times, on top of what was pushed (the state): fetch, move onto
-it, rebuild, validate, commit, push.
+Git runs as a subprocess with argument lists (`oshs.gitrepo`: the token by environment only).
+One publish at a time per repository (`publish_lock`). What the remote already holds decides:
+
+- `no change` only when the remote's branch is this `HEAD` and holds every `data-v` tag of it;
+- local commits and `data-v` tags the remote lacks (a publish killed after its commit, before
+  its tag or push) are tagged if need be and pushed by the next run;
+- when the remote's branch has commits this clone lacks, or a push is rejected for any reason
+  git gives (`fetch first`, `non-fast-forward`, `cannot lock ref`, `atomic transaction failed`,
+  a tag that already exists), another run published first: fetch, move onto what it pushed,
+  rebuild on it (the raw snapshots still hold this run's collection, which is merged in date
+  order whatever its day), validate, commit, push; after a jittered, growing pause; up to
+  `retries` times.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
-import subprocess
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from oshs.changes import added_and_removed
 from oshs.errors import PublishError
+from oshs.gitrepo import (
+    BOT_EMAIL,
+    BOT_NAME,
+    Git,
+    Runner,
+    auth_env,
+    auth_header,
+    open_repository,
+    publish_lock,
+    redact,
+    run_process,
+)
 from oshs.package import validate_package
+from oshs.refs import (
+    TAG_PREFIX,
+    RemoteState,
+    catch_up,
+    contains,
+    head_commit,
+    push,
+    remote_state,
+    tags_to_push,
+)
 from oshs.text import commit_message_line
+from oshs.transaction import package_lock
+
+__all__ = [
+    "BOT_EMAIL",
+    "BOT_NAME",
+    "Git",
+    "PublishResult",
+    "Runner",
+    "auth_env",
+    "auth_header",
+    "commit_message",
+    "open_repository",
+    "publish_package",
+    "redact",
+    "run_process",
+]
 
 log = logging.getLogger(__name__)
 
-BOT_NAME = "github-actions[bot]"
-BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
-DEFAULT_SERVER_URL = "https://github.com"
-TAG_PREFIX = "data-v"
 LISTED_NAMES = 50  # repositories named in a commit message, per kind
-
-Runner = Callable[[Sequence[str], Path, Mapping[str, str]], "subprocess.CompletedProcess[str]"]
-
-
-def run_process(
-    args: Sequence[str], cwd: Path, env: Mapping[str, str]
-) -> subprocess.CompletedProcess[str]:
-    """Run `args` in `cwd` with exactly `env`, capturing text output, never raising on failure."""
-    return subprocess.run(
-        list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, check=False
-    )
-
-
-def auth_header(token: str) -> str:
-    """The `http.extraheader` value GitHub accepts for an installation or personal token."""
-    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode("ascii")
-    return f"AUTHORIZATION: basic {basic}"
-
-
-def auth_env(
-    token: str, *, server_url: str = DEFAULT_SERVER_URL, base: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """Environment entries that give git the token as an extra header for `server_url` only.
-
-    An empty value first resets any header configured before (actions/checkout persists one),
-    so that exactly one `Authorization` header is sent. Entries already counted in
-    `GIT_CONFIG_COUNT` of `base` are kept.
-    """
-    base = os.environ if base is None else base
-    start = int(base.get("GIT_CONFIG_COUNT") or 0)
-    key = f"http.{server_url.rstrip('/')}/.extraheader"
-    values = ["", auth_header(token)]
-    env = {"GIT_CONFIG_COUNT": str(start + len(values))}
-    for offset, value in enumerate(values):
-        env[f"GIT_CONFIG_KEY_{start + offset}"] = key
-        env[f"GIT_CONFIG_VALUE_{start + offset}"] = value
-    return env
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every non-empty secret replaced by `***`."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-class Git:
-    """Git commands in one working tree, through an injectable runner. No secret in `repr`."""
-
-    def __init__(
-        self,
-        cwd: Path,
-        *,
-        env: Mapping[str, str] | None = None,
-        runner: Runner = run_process,
-        secrets: Iterable[str] = (),
-    ) -> None:
-        self.cwd = Path(cwd)
-        self._env = dict(os.environ if env is None else env)
-        self._env["GIT_TERMINAL_PROMPT"] = "0"  # never wait for a password
-        self._runner = runner
-        self._secrets = tuple(secret for secret in secrets if secret)
-
-    def __repr__(self) -> str:
-        return f"Git(cwd={str(self.cwd)!r})"
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run `git args...`; the completed process, whatever its exit code."""
-        return self._runner(["git", *args], self.cwd, self._env)
-
-    def output(self, *args: str) -> str:
-        """Run `git args...` and return its stdout; a one-line `PublishError` when it fails."""
-        done = self.run(*args)
-        if done.returncode != 0:
-            raise PublishError(f"git {args[0]} failed: {self.reason(done)}")
-        return done.stdout
-
-    def reason(self, done: subprocess.CompletedProcess[str]) -> str:
-        """The last meaningful line git printed, with secrets redacted."""
-        lines = [line.strip() for line in (done.stderr or done.stdout or "").splitlines()]
-        lines = [line for line in lines if line and not line.startswith("hint:")]
-        return redact(lines[-1], self._secrets) if lines else f"exit code {done.returncode}"
-
-    def succeeds(self, *args: str) -> bool:
-        """True when `git args...` exits 0."""
-        return self.run(*args).returncode == 0
-
-
-def open_repository(
-    path: Path,
-    *,
-    token: str | None = None,
-    server_url: str | None = None,
-    runner: Runner = run_process,
-    env: Mapping[str, str] | None = None,
-) -> Git:
-    """A `Git` at the top of the working tree holding `path`, with the token and an identity.
-
-    The token is sent to `server_url` only (default `$GITHUB_SERVER_URL`, else github.com).
-    """
-    env = dict(os.environ if env is None else env)
-    server_url = server_url or env.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL
-    secrets: list[str] = []
-    if token:
-        env.update(auth_env(token, server_url=server_url, base=env))
-        secrets = [token, auth_header(token).split()[-1]]
-    probe = Git(Path(path).resolve().parent, env=env, runner=runner, secrets=secrets)
-    done = probe.run("rev-parse", "--show-toplevel")
-    if done.returncode != 0:
-        raise PublishError(
-            f"{path}: not inside a git working tree",
-            hint="publish from a clone of the repository that holds the package",
-        )
-    env.update(bot_identity(probe, env))
-    return Git(Path(done.stdout.strip()), env=env, runner=runner, secrets=secrets)
-
-
-def bot_identity(git: Git, env: Mapping[str, str]) -> dict[str, str]:
-    """The github-actions[bot] identity, for whatever git and its environment leave unset."""
-    identity: dict[str, str] = {}
-    for config_key, kind, value in (
-        ("user.name", "NAME", BOT_NAME),
-        ("user.email", "EMAIL", BOT_EMAIL),
-    ):
-        if git.succeeds("config", "--get", config_key):
-            continue
-        for role in ("AUTHOR", "COMMITTER"):
-            if not env.get(f"GIT_{role}_{kind}"):
-                identity[f"GIT_{role}_{kind}"] = value
-    return identity
+RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -262,27 +173,32 @@ def check_valid(package_path: Path) -> None:
         )
 
 
-def at_head(git: Git, path: str | None) -> str | None:
-    """The text of `path` in HEAD, or None when it (or HEAD) does not exist."""
-    if path is None:
+def at(git: Git, commit: str | None, path: str | None) -> str | None:
+    """The text of `path` in `commit`, or None when it (or the commit) does not exist."""
+    if path is None or commit is None:
         return None
-    done = git.run("show", f"HEAD:{path}")
+    done = git.run("show", f"{commit}:{path}")
     return done.stdout if done.returncode == 0 else None
 
 
 def describe(git: Git, layout: Layout, package_path: Path, dry_run: bool) -> PublishResult:
-    """What publishing the working tree now would change relative to HEAD."""
+    """What publishing the working tree now would change relative to HEAD (no network)."""
     version = package_version(package_path)
-    status = git.output("status", "--porcelain", "--untracked-files=all", "--", *layout.paths)
+    head = head_commit(git)
     new_table = None
     if layout.repositories and (git.cwd / layout.repositories).is_file():
         new_table = (git.cwd / layout.repositories).read_text(encoding="utf-8")
-    added, removed = added_and_removed(at_head(git, layout.repositories), new_table)
-    old = at_head(git, layout.package)
+    added, removed = added_and_removed(at(git, head, layout.repositories), new_table)
+    old = at(git, head, layout.package)
     previous = json.loads(old).get("version") if old else None
-    return PublishResult(
-        bool(status.strip()), version, previous, added=added, removed=removed, dry_run=dry_run
-    )
+    changed = tree_changed(git, layout)
+    return PublishResult(changed, version, previous, added=added, removed=removed, dry_run=dry_run)
+
+
+def tree_changed(git: Git, layout: Layout) -> bool:
+    """True when the package paths differ from HEAD (changed, new or deleted files)."""
+    status = git.output("status", "--porcelain", "--untracked-files=all", "--", *layout.paths)
+    return bool(status.strip())
 
 
 def current_branch(git: Git) -> str:
@@ -296,55 +212,22 @@ def current_branch(git: Git) -> str:
     return done.stdout.strip()
 
 
-def commit_and_tag(git: Git, layout: Layout, change: PublishResult, subject: str | None) -> str:
-    """Stage the package paths, commit them alone, tag the commit; the tag name."""
-    tag = f"{TAG_PREFIX}{change.version}"
-    if git.succeeds("rev-parse", "--quiet", "--verify", f"refs/tags/{tag}"):
-        raise PublishError(
-            f"tag {tag} already exists: the package changed but its version did not",
-            hint="rebuild on top of the published package so that the version is bumped",
-        )
-    message = commit_message(change.version, change.added, change.removed, subject)
+def commit(git: Git, layout: Layout, version: str, base: str | None, subject: str | None) -> None:
+    """Stage the package paths and commit them alone (the message names what changed)."""
+    new_table = (git.cwd / layout.repositories).read_text(encoding="utf-8") if (
+        layout.repositories and (git.cwd / layout.repositories).is_file()
+    ) else None  # fmt: skip
+    added, removed = added_and_removed(at(git, base, layout.repositories), new_table)
+    message = commit_message(version, added, removed, subject)
     git.output("add", "--all", "--", *layout.paths)
     git.output(
         "commit", "--quiet", "--no-verify", "--message", message, "--only", "--", *layout.paths
     )
-    git.output("tag", "--annotate", tag, "--message", f"oshs data package v{change.version}")
-    return tag
 
 
-def push(git: Git, remote: str, branch: str, tag: str) -> str:
-    """Push branch and tag atomically: `ok`, `behind` (another run pushed first) or a reason."""
-    done = git.run(
-        "push", "--porcelain", "--atomic", remote,
-        f"HEAD:refs/heads/{branch}", f"refs/tags/{tag}:refs/tags/{tag}",
-    )  # fmt: skip
-    if done.returncode == 0:
-        return "ok"
-    rejected = [line for line in done.stdout.splitlines() if line.startswith("!")]
-    if any(
-        "refs/heads/" in line and ("(fetch first)" in line or "(non-fast-forward)" in line)
-        for line in rejected
-    ):
-        return "behind"
-    if any(f"refs/tags/{tag}" in line and "(already exists)" in line for line in rejected):
-        return f"tag {tag} already exists on {remote}"
-    return git.reason(done)
-
-
-def undo_commit(git: Git, tag: str, base: str | None) -> None:
-    """Forget the local tag and commit; the working tree keeps the built files."""
-    git.run("tag", "--delete", tag)
-    if base:
-        git.output("reset", "--quiet", "--soft", base)
-    else:
-        git.output("update-ref", "-d", "HEAD")
-
-
-def move_onto_remote(git: Git, remote: str, branch: str) -> None:
-    """Fetch what the other run pushed and move the branch and working tree onto it."""
-    git.output("fetch", "--quiet", "--no-tags", remote, f"refs/heads/{branch}")
-    git.output("reset", "--quiet", "--keep", "FETCH_HEAD")
+def backoff(attempt: int) -> None:
+    """A jittered pause before the next attempt (full jitter, growing, at most 8 s)."""
+    time.sleep(random.uniform(0.0, min(8.0, 0.5 * 2**attempt)))
 
 
 def publish_package(
@@ -354,38 +237,88 @@ def publish_package(
     *,
     rebuild: Callable[[], Any],
     remote: str = "origin",
-    retries: int = 3,
+    retries: int = RETRIES,
     message: str | None = None,
     dry_run: bool = False,
+    pause: Callable[[int], None] = backoff,
 ) -> PublishResult:
-    """Validate, then commit, tag and push the changed package; retry on a rejected push.
+    """Validate, then commit, tag and push what the remote lacks; on a race, rebuild and retry.
 
-    `rebuild` rebuilds the package in place (same raw snapshots) on top of the package the
-    other run pushed. Returns what was published, or `changed=False` when nothing changed.
+    `rebuild` rebuilds the package in place (same raw snapshots) on top of the package another
+    run pushed. Returns what was published, or `changed=False` when the remote already holds
+    it (see the module docstring).
     """
-    for attempt in range(1, retries + 2):
-        check_valid(package_path)
-        layout = layout_of(git, package_path, out_dir)
-        change = describe(git, layout, package_path, dry_run)
-        if dry_run or not change.changed:
-            return change
-        branch = current_branch(git)
-        base = git.run("rev-parse", "--quiet", "--verify", "HEAD").stdout.strip() or None
-        tag = commit_and_tag(git, layout, change, message)
-        outcome = push(git, remote, branch, tag)
-        if outcome == "ok":
-            commit = git.output("rev-parse", "HEAD").strip()
-            return replace(change, tag=tag, commit=commit, attempts=attempt)
-        if outcome == "behind" and attempt <= retries:
-            git.run("tag", "--delete", tag)
+    with publish_lock(git):
+        with package_lock(package_path, out_dir):
+            pass  # completes a build that was interrupted, before anything is read
+        for attempt in range(1, retries + 2):
+            if attempt == 1:  # later attempts publish what `rebuild` staged and validated
+                check_valid(package_path)
+            result = publish_once(git, package_path, out_dir, remote, message, dry_run)
+            if result is not None:
+                return PublishResult(
+                    **{**asdict(result), "attempts": attempt if result.changed else 0}
+                )
+            if attempt > retries:
+                break
             log.warning("%s moved on (attempt %d): rebuilding on top of it", remote, attempt)
-            move_onto_remote(git, remote, branch)
+            pause(attempt)
+            catch_up(
+                git, remote, current_branch(git), remote_state(git, remote, current_branch(git))
+            )
             rebuild()
-            continue
-        undo_commit(git, tag, base)
-        if outcome != "behind":
-            raise PublishError(f"git push to {remote} failed: {outcome}; nothing was published")
     raise PublishError(
         f"the push to {remote} was rejected {retries + 1} times: other runs kept publishing first",
-        hint="run the publication again; the other runs' data is safe",
+        hint="run the publication again; the other runs' data is safe, and so is this one's",
+    )
+
+
+def publish_once(
+    git: Git, package_path: Path, out_dir: Path, remote: str, subject: str | None, dry_run: bool
+) -> PublishResult | None:
+    """One attempt: the result, or None when another run published first (a race)."""
+    layout = layout_of(git, package_path, out_dir)
+    if dry_run:
+        return describe(git, layout, package_path, dry_run)
+    branch = current_branch(git)
+    state = remote_state(git, remote, branch)
+    version = package_version(package_path)
+    base = head_commit(git)
+    behind = not contains(git, base, state.head)
+    if tree_changed(git, layout):
+        tag = f"{TAG_PREFIX}{version}"
+        if not behind and tag in state.tags:
+            raise PublishError(
+                f"tag {tag} already exists: the package changed but its version did not",
+                hint="rebuild on top of the published package so that the version is bumped",
+            )
+        commit(git, layout, version, base, subject)
+    tags = None if behind else tags_to_push(git, layout.package, state)
+    if tags is None:
+        return None
+    head = head_commit(git)
+    if head == state.head and not tags:
+        return PublishResult(False, version, version)
+    outcome = push(git, remote, branch, tags, move_branch=head != state.head)
+    if outcome == "rejected":
+        return None
+    if outcome != "ok":
+        raise PublishError(
+            f"git push to {remote} failed: {outcome}; the commit stays in this clone and the "
+            "next `oshs publish` pushes it"
+        )
+    return published(git, layout, state, version, head)
+
+
+def published(
+    git: Git, layout: Layout, state: RemoteState, version: str, head: str | None
+) -> PublishResult:
+    """What a push that succeeded published, relative to what the remote held before."""
+    added, removed = added_and_removed(
+        at(git, state.head, layout.repositories), at(git, head, layout.repositories)
+    )
+    old = at(git, state.head, layout.package)
+    previous = json.loads(old).get("version") if old else None
+    return PublishResult(
+        True, version, previous, f"{TAG_PREFIX}{version}", head, added=added, removed=removed
     )

@@ -21,6 +21,7 @@ from typing import Any
 
 from pandas import DataFrame
 
+from oshs.backfill import merge_day
 from oshs.changes import repository_changes
 from oshs.collection import Collection
 from oshs.descriptor import VERSION_PATTERN, package_descriptor
@@ -64,12 +65,18 @@ class Release:
 
 
 def dates_to_replay(state: State | None, dates: Sequence[str]) -> list[str]:
-    """The collection dates to apply on top of `state`: its own date (replaced) and newer ones.
+    """The collection dates to apply on top of `state`: its own date (replaced), newer ones, and
+    older ones its history lacks (merged in date order by `oshs.backfill.merge_day`).
 
-    Dates older than the state are already in its history and are never replayed.
+    An older date the history already holds from oshs is published and is not replayed; one
+    held only by imported history is (oshs's own observation wins a shared day).
     """
     newest = state.collected_on if state is not None else None
-    return sorted(d for d in set(dates) if newest is None or d >= newest)
+    if state is None or newest is None:
+        return sorted(set(dates))
+    history = state.tables["organisation_history"]
+    held = set(history.loc[history["source"].eq(OSHS), "collected_on"].dropna())  # not imported
+    return sorted(d for d in set(dates) if d >= newest or d not in held)
 
 
 def replay(
@@ -92,14 +99,17 @@ def replay(
     if state is not None:
         release = Release(dict(state.tables), dict(state.descriptor), state.changelog)
     for collection in sorted(collections, key=lambda c: c.collected_on):
-        tables = advance(
-            release.tables if release else None,
+        day = f"{collection.collected_on}T00:00:00Z"
+        late = release is not None and day < release.created
+        step = merge_day if late else advance
+        tables = step(
+            release.tables if release else None,  # type: ignore[arg-type]
             collection.organisations,
             collected_on=collection.collected_on,
             include_forks=include_forks,
             include_archived=include_archived,
         )
-        created = f"{collection.collected_on}T00:00:00Z"
+        created = release.created if late and release is not None else day
         release = _release(release, tables, created, collection, metadata, resource_dir)
     if not collections and release is not None:
         collection = Collection(release.created[:10], ())
@@ -148,7 +158,7 @@ def _release(
         entry = changelog_entry(
             version, created[:10], before, tables, breaking=breaking, same_data=same
         )
-        text = prepend_entry(text, entry)
+        text = prepend_entry(text, merged_note(entry, collection.collected_on, created[:10]))
     return Release(tables, descriptor, text, data)
 
 
@@ -217,6 +227,18 @@ def import_changelog_entry(
         "and removed repositories are left empty. On a day that oshs collected itself, its own "
         "observation is kept.\n\n"
     )
+
+
+def merged_note(entry: str, collected_on: str, newest: str) -> str:
+    """`entry`, saying below its heading that it merged a day older than the package's newest."""
+    if collected_on >= newest:
+        return entry
+    heading, _, rest = entry.partition("\n\n")
+    note = (
+        f"Merged the observation of {collected_on}, which reached the package after a newer one, "
+        "into the history (in date order)."
+    )
+    return f"{heading}\n\n{note}\n\n{rest}"
 
 
 def changelog_entry(

@@ -36,6 +36,24 @@ def is_public_graphql_node(node: Any) -> bool:
     )
 
 
+PUBLIC_ORGANISATION_FIELDS = frozenset(
+    {
+        "login", "id", "node_id", "url", "repos_url", "events_url", "hooks_url", "issues_url",
+        "members_url", "public_members_url", "avatar_url", "description", "name", "company",
+        "blog", "location", "email", "twitter_username", "is_verified",
+        "has_organization_projects", "has_repository_projects", "public_repos", "public_gists",
+        "followers", "following", "html_url", "created_at", "updated_at", "archived_at", "type",
+    }
+)  # fmt: skip
+"""The fields of GitHub's `organization-full` that anyone may see. A member's token also gets
+private counts, plan, billing and policy fields: those are never kept, in a snapshot or a cache."""
+
+
+def public_organisation(body: dict[str, Any]) -> dict[str, Any]:
+    """`GET /orgs/{org}`'s body with only `PUBLIC_ORGANISATION_FIELDS`."""
+    return {key: value for key, value in body.items() if key in PUBLIC_ORGANISATION_FIELDS}
+
+
 def snapshot_path(raw_dir: Path, collected_on: str, login: str) -> Path:
     """Where the snapshot of `login` collected on `collected_on` lives."""
     return Path(raw_dir) / collected_on / f"{login.lower()}.json.gz"
@@ -75,11 +93,33 @@ def collection_dates(raw_dir: Path) -> list[str]:
 
 def read_collection(raw_dir: Path, collected_on: str) -> list[dict[str, Any]]:
     """Every organisation snapshot of one collection date, sorted by login."""
+    return [doc for _, doc in read_collection_files(raw_dir, collected_on)]
+
+
+def read_collection_files(raw_dir: Path, collected_on: str) -> list[tuple[Path, dict[str, Any]]]:
+    """(path, snapshot) of every organisation of one collection date, sorted by file name.
+
+    A snapshot whose `collected_at` is not of the date of its folder is an error naming it.
+    """
     folder = Path(raw_dir) / collected_on
     paths = sorted(folder.glob("*.json.gz"))
     if not paths:
         raise SnapshotError(f"{folder}: no snapshots (*.json.gz) for {collected_on}")
-    return [read_snapshot(path) for path in paths]
+    files = [(path, read_snapshot(path)) for path in paths]
+    for path, doc in files:
+        stamp = doc.get("collected_at")
+        if not isinstance(stamp, str) or stamp[:10] != collected_on:
+            raise SnapshotError(
+                f"{path}: collected_at is {stamp!r}, not of {collected_on} (the date of its "
+                "folder)",
+                hint="move the snapshot to the folder of its collection date",
+            )
+    return files
+
+
+def future_dates(dates: list[str], today: str) -> list[str]:
+    """The collection dates after `today` (YYYY-MM-DD): no collection can come from the future."""
+    return [date for date in dates if date > today]
 
 
 def write_manifest(

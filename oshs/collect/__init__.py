@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,9 +21,11 @@ from github import Github, GithubException
 from oshs.collect.api import DEFAULT_API_URL, ApiClient, ApiSettings, Budget, connect
 from oshs.collect.graphql import collect_organisation_graphql, page_repositories
 from oshs.collect.rest import collect_organisation_rest
+from oshs.collect.transport import error_message, failure_reason
 from oshs.config import Config, Organisation
-from oshs.errors import BudgetExhausted, UsageError
+from oshs.errors import BudgetExhausted, CollectError, UsageError
 from oshs.snapshot import SNAPSHOT_FORMAT
+from oshs.text import one_line
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -33,6 +35,7 @@ __all__ = [
     "CollectionReport",
     "collect",
     "connect",
+    "error_message",
     "failure_reason",
 ]
 
@@ -110,8 +113,11 @@ def collect_organisation(
     api: str,
     collected_at: str,
     budget: Budget,
+    expected: frozenset[int] = frozenset(),
 ) -> tuple[dict[str, Any], int]:
-    """One organisation's raw snapshot over `api`, and the non-public items dropped."""
+    """One organisation's raw snapshot over `api`, and the non-public items dropped.
+
+    `expected`: ids of its repositories published as present (REST confirms their removal)."""
     if api == "graphql":
         return collect_organisation_graphql(
             client,
@@ -121,33 +127,18 @@ def collect_organisation(
             budget=budget,
         )
     return collect_organisation_rest(
-        client, organisation, collected_at=collected_at, enrich=settings.enrich, budget=budget
+        client,
+        organisation,
+        collected_at=collected_at,
+        enrich=settings.enrich,
+        budget=budget,
+        expected=expected,
     )
 
 
-def failure_reason(error: Exception) -> str:
-    """One line saying why an organisation could not be collected (never the token)."""
-    if isinstance(error, GithubException):
-        meaning = {404: "not found", 451: "unavailable for legal reasons"}.get(error.status)
-        return f"HTTP {error.status}: {meaning or error_message(error.data)}"
-    if isinstance(error, requests.exceptions.RetryError):
-        return "gave up after retries (server errors or rate limits)"
-    return f"{type(error).__name__}: connection failed or timed out"
-
-
-def error_message(data: Any) -> str:
-    """GitHub's message in an error body: REST's `message`, or GraphQL's first error."""
-    if isinstance(data, dict):
-        errors = data.get("errors")
-        if data.get("message"):
-            return str(data["message"])
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            first = errors[0]
-            return " ".join(str(first.get(key)) for key in ("type", "message") if first.get(key))
-    return "request failed"
-
-
-RECOVERABLE = (GithubException, requests.exceptions.RequestException)
+RECOVERABLE = (GithubException, requests.exceptions.RequestException, CollectError)
+ODD = (TypeError, KeyError, AttributeError, ValueError)
+"""Raised by an answer no check foresaw: that organisation fails, the run goes on."""
 
 
 def collect(
@@ -159,15 +150,58 @@ def collect(
     on_progress: Callable[[str, int, int], None] | None = None,
     etags: dict[str, Any] | None = None,
     budget: Budget | None = None,
+    expected: Mapping[str, frozenset[int]] | None = None,
 ) -> CollectionReport:
     """Collect every organisation of `config`; failures are recorded, not raised.
 
     The run never starts an organisation it cannot pay for: when the rate limit runs short it
-    waits for the reset within `--max-wait`, else it stops and names the rest as failed.
+    waits for the reset within `--max-wait`, else it stops and names the rest as failed; so it
+    does once failed requests have cost more than `--max-wait`. `expected` maps lower-cased
+    logins to the ids of their repositories published as present (removals are confirmed).
     """
     started = time.monotonic()
     api = api_in_use(settings)
-    client = ApiClient(github, settings.api_url, etags if api == "rest" else None)
+    client, report = start(github, settings, api, collected_at, etags)
+    budget = budget or Budget(settings.max_wait, waits=client.waits)
+    organisations = config.organisations
+    for index, organisation in enumerate(organisations, start=1):
+        if on_progress:
+            on_progress(organisation.login, index, len(organisations))
+        known = (expected or {}).get(organisation.login.lower(), frozenset())
+        try:
+            doc, dropped = collect_organisation(
+                client, organisation, config, settings, api, report.collected_at, budget, known
+            )
+        except BudgetExhausted as error:
+            stop(report, [org.login for org in organisations[index - 1 :]], error.message)
+            break
+        except (*RECOVERABLE, *ODD) as error:
+            record_failure(report, organisation.login, error, client.api_url)
+            if client.waits.exhausted():
+                spent = f"not collected: --max-wait {settings.max_wait:g} s was spent on failures"
+                stop(report, [org.login for org in organisations[index:]], spent)
+                break
+            continue
+        report.snapshots.append(doc)
+        report.dropped_non_public += dropped
+    return record_costs(report, client, started)
+
+
+def start(
+    github: Github,
+    settings: ApiSettings,
+    api: str,
+    collected_at: datetime,
+    etags: dict[str, Any] | None,
+) -> tuple[ApiClient, CollectionReport]:
+    """The counting client of a run and its empty report."""
+    client = ApiClient(
+        github,
+        settings.api_url,
+        etags if api == "rest" else None,
+        timeout=settings.timeout,
+        backoff_factor=settings.backoff_factor,
+    )
     report = CollectionReport(
         collected_at=collected_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         api=api,
@@ -175,27 +209,24 @@ def collect(
         authenticated=settings.token is not None,
         enriched=settings.enrich or api == "graphql",
     )
-    budget = budget or Budget(settings.max_wait, waits=client.waits)
-    total = len(config.organisations)
-    for index, organisation in enumerate(config.organisations, start=1):
-        if on_progress:
-            on_progress(organisation.login, index, total)
-        try:
-            doc, dropped = collect_organisation(
-                client, organisation, config, settings, api, report.collected_at, budget
-            )
-        except BudgetExhausted as error:
-            skipped = [org.login for org in config.organisations[index - 1 :]]
-            report.failed.update(dict.fromkeys(skipped, error.message))
-            log.error("%s; stopping, %d organisations not collected", error.message, len(skipped))
-            break
-        except RECOVERABLE as error:
-            report.failed[organisation.login] = failure_reason(error)
-            log.warning("could not collect %s: %s", organisation.login, failure_reason(error))
-            continue
-        report.snapshots.append(doc)
-        report.dropped_non_public += dropped
-    return record_costs(report, client, started)
+    return client, report
+
+
+def record_failure(report: CollectionReport, login: str, error: Exception, api_url: str) -> None:
+    """Record (and log) why `login` could not be collected."""
+    reason = failure_reason(error, api_url)
+    if isinstance(error, ODD) and not isinstance(error, RECOVERABLE):
+        log.debug("unexpected answer for %s", login, exc_info=True)
+        reason = f"unexpected answer ({type(error).__name__}: {one_line(error)[:200]})"
+    report.failed[login] = reason
+    log.warning("could not collect %s: %s", login, reason)
+
+
+def stop(report: CollectionReport, logins: list[str], reason: str) -> None:
+    """Name `logins` as not collected, for `reason`, and say the run stops."""
+    report.failed.update(dict.fromkeys(logins, reason))
+    if logins:
+        log.error("%s; stopping, %d organisations not collected", reason, len(logins))
 
 
 def record_costs(report: CollectionReport, client: ApiClient, started: float) -> CollectionReport:

@@ -5,21 +5,34 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from github import Auth, Github, GithubRetry
 from urllib3.exceptions import MaxRetryError, ResponseError
 
-from oshs.errors import BudgetExhausted
+from oshs.collect.transport import (
+    DEADLINE_FLOOR,
+    LOST,
+    Deadline,
+    RequestDeadline,
+    asked,
+    failure_reason,
+    lost_answer,
+)
+from oshs.errors import BudgetExhausted, CollectError, OddAnswer
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 100
 DEFAULT_API_URL = "https://api.github.com"
+ATTEMPTS = 3
+"""Attempts of one request whose answer was lost or odd (urllib3's own retries aside)."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,10 +57,29 @@ class Waits:
 
     limit: float
     spent: float = 0.0
+    attempt_started: float = field(default_factory=time.monotonic)
+    timer: Deadline = field(default_factory=Deadline)
 
     def allows(self, seconds: float) -> bool:
         """True when waiting `seconds` more stays within the allowance."""
         return self.spent + seconds <= self.limit
+
+    @property
+    def remaining(self) -> float:
+        """Seconds of the allowance not spent yet."""
+        return max(0.0, self.limit - self.spent)
+
+    def exhausted(self) -> bool:
+        """True once failed requests and waits have cost more than the allowance."""
+        return self.spent > self.limit
+
+    def charge_attempt(self) -> float:
+        """Charge the time since the current attempt started (it failed without an answer)."""
+        now = time.monotonic()
+        lost = max(0.0, now - self.attempt_started)
+        self.spent += lost
+        self.attempt_started = now
+        return lost
 
 
 class CountingRetry(GithubRetry):
@@ -67,23 +99,44 @@ class CountingRetry(GithubRetry):
         assert isinstance(retry, CountingRetry)  # urllib3 builds it with type(self)
         return retry
 
-    def increment(self, *args: Any, **kwargs: Any) -> CountingRetry:
-        """Count the retry, then let PyGithub decide whether and how long to wait."""
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> CountingRetry:
+        """Count the retry, charge an attempt that got no answer (a timeout, a refused
+        connection) to `--max-wait`, then let PyGithub decide whether and how long to wait."""
         self.counter[0] += 1
-        retry = super().increment(*args, **kwargs)
+        if error is not None and response is None:
+            self.waits.charge_attempt()
+            if self.waits.exhausted():
+                raise MaxRetryError(_pool, url or "", error)
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
         assert isinstance(retry, CountingRetry)  # GithubRetry builds the next one with `new`
         return retry
 
     def sleep(self, response: Any = None) -> None:
-        """Wait as PyGithub decided, unless that would pass `--max-wait` in all: then give up."""
+        """Wait as PyGithub decided, unless that would pass `--max-wait` in all: then give up.
+
+        The attempt's deadline is paused while sleeping; the next attempt gets a full one."""
         after = self.get_retry_after(response) if response is not None else None
         wait = after if after is not None else self.get_backoff_time()
         if not self.waits.allows(wait):
-            reason = ResponseError(f"waiting {wait:g} s more would pass --max-wait")
+            limit = f"--max-wait {self.waits.limit:g} s"
+            reason = ResponseError(f"waiting {wait:g} s more would pass {limit}")
             raise MaxRetryError(None, "", reason)  # type: ignore[arg-type]
+        self.waits.timer.pause()
         started = time.monotonic()
-        super().sleep(response)
-        self.waits.spent += time.monotonic() - started
+        try:
+            super().sleep(response)
+        finally:
+            self.waits.spent += time.monotonic() - started
+            self.waits.attempt_started = time.monotonic()
+            self.waits.timer.resume()
 
 
 def connect(settings: ApiSettings) -> Github:
@@ -104,7 +157,7 @@ def connect(settings: ApiSettings) -> Github:
         base_url=settings.api_url.rstrip("/"),
         per_page=PER_PAGE,
         retry=retry,
-        timeout=int(settings.timeout),
+        timeout=max(1, math.ceil(settings.timeout)),  # per read; `Deadline` bounds the whole
         seconds_between_requests=settings.seconds_between_requests,
         seconds_between_writes=settings.seconds_between_requests,  # GraphQL queries are POSTs
     )
@@ -120,27 +173,84 @@ class ApiClient:
     rate limit and the cached body is used. Only public data is ever put in the cache.
     """
 
-    def __init__(self, github: Github, api_url: str, etags: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        github: Github,
+        api_url: str,
+        etags: dict[str, Any] | None = None,
+        *,
+        timeout: float = 30.0,
+        backoff_factor: float = 0.5,
+    ) -> None:
         self.requester = github.requester
         self.retries: list[int] = getattr(github, "retries", [0])
-        self.waits: Waits | None = getattr(github, "waits", None)
+        self.waits: Waits = getattr(github, "waits", None) or Waits(float("inf"))
         self.api_url = api_url.rstrip("/")
         self.etags = etags
+        self.timeout = timeout
+        self.backoff_factor = backoff_factor
         self.requests = 0
         self.not_modified = 0
         self.rate_limit: dict[str, int] = {}
 
-    def get(self, url: str, parameters: dict[str, Any] | None = None) -> tuple[dict, Any]:
-        """GET `url` (a path below the API URL, or an absolute URL the API gave us)."""
-        cached = self.etags.get(self.absolute(url, parameters)) if self.etags is not None else None
+    def get(
+        self,
+        url: str,
+        parameters: dict[str, Any] | None = None,
+        check: Callable[[Any], None] | None = None,
+    ) -> tuple[dict, Any]:
+        """GET `url` (a path below the API URL, or an absolute URL the API gave us).
+
+        `check(body)` raises `OddAnswer` for an answer that is not what GitHub sends; like a
+        lost answer, it is asked again (`attempt`)."""
+        absolute = self.absolute(url, parameters)
+        cached = self.etags.get(absolute) if self.etags is not None else None
         conditional = {"If-None-Match": cached["etag"]} if cached else None
-        self.requests += 1
-        headers, body = self.requester.requestJsonAndCheck("GET", url, parameters, conditional)
-        self._remember_rate_limit(headers)
-        if body is None and cached is not None:  # 304 Not Modified: may come without a Link
-            self.not_modified += 1
-            return {"link": cached.get("link"), **headers}, copy.deepcopy(cached["body"])
-        return headers, body
+
+        def once() -> tuple[dict, Any]:
+            self.requests += 1
+            headers, body = self.requester.requestJsonAndCheck("GET", url, parameters, conditional)
+            self._remember_rate_limit(headers)
+            if body is None and cached is not None:  # 304 Not Modified: may come without a Link
+                self.not_modified += 1
+                headers = {"link": cached.get("link"), **headers}
+                body = copy.deepcopy(cached["body"])
+            if check is not None:
+                check(body)
+            return headers, body
+
+        return self.attempt(absolute, once)
+
+    def deadline(self) -> float:
+        """The overall deadline of the next attempt, body included: twice `timeout` (which bounds
+        each read), or what is left of `--max-wait` when that is less, but never less than
+        `DEADLINE_FLOOR` (unless twice `timeout` is less)."""
+        return min(2 * self.timeout, max(self.waits.remaining, DEADLINE_FLOOR))
+
+    def attempt(self, url: str, once: Callable[[], T]) -> T:
+        """`once()` with an overall deadline, asked again (with backoff) when its answer was lost
+        (cut, past the deadline, malformed) or odd, while `--max-wait` allows. Every second lost
+        is charged; past the allowance, or after `ATTEMPTS`, a `CollectError` names the cause."""
+        for number in range(1, ATTEMPTS + 1):
+            started, charged = time.monotonic(), self.waits.spent
+            self.waits.attempt_started = started
+            try:
+                with self.waits.timer.running(self.deadline()):
+                    return once()
+            except (OddAnswer, RequestDeadline, *LOST) as error:
+                if not isinstance(error, OddAnswer | RequestDeadline) and not lost_answer(error):
+                    raise
+                failure: Exception = error
+            self.waits.spent += max(0.0, time.monotonic() - started - (self.waits.spent - charged))
+            backoff = self.backoff_factor * 2 ** (number - 1)
+            if number == ATTEMPTS or self.waits.exhausted() or not self.waits.allows(backoff):
+                break
+            log.info("%s (attempt %d): asking again", failure_reason(failure, url), number)
+            self.retries[0] += 1
+            time.sleep(backoff)
+            self.waits.spent += backoff
+        spent = f"; --max-wait {self.waits.limit:g} s spent" if self.waits.exhausted() else ""
+        raise CollectError(f"{failure_reason(failure, url)} ({asked(number)}){spent}") from failure
 
     def remember(self, absolute_url: str, headers: dict[str, Any], public_body: Any) -> None:
         """Cache the public part of a response under its ETag, for the next run's 304."""
@@ -158,6 +268,7 @@ class ApiClient:
         return full
 
     def _remember_rate_limit(self, headers: dict[str, Any]) -> None:
+        """Keep the `X-RateLimit-*` headers of the latest response."""
         for name in ("limit", "remaining", "used", "reset"):
             value = headers.get(f"x-ratelimit-{name}")
             if value is not None and str(value).isdigit():

@@ -16,18 +16,24 @@ count: 402 / 100, rounded).
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from github import GithubException
 
+from oshs.collect.answers import count_problem, graphql_check
+from oshs.errors import OddAnswer
 from oshs.snapshot import SNAPSHOT_FORMAT, is_public_graphql_node
 
 if TYPE_CHECKING:
     from oshs.collect.api import ApiClient, Budget
     from oshs.config import Organisation
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 MAX_PAGES = 10_000
+LISTINGS = 3
+"""Listings of an organisation before a count that keeps disagreeing fails it."""
 PAGE_POINTS = 4
 """Rate-limit points of one page of `ORGANISATION_QUERY` (GitHub's formula, see above)."""
 
@@ -155,13 +161,21 @@ def graphql_page(
     """Send one GraphQL query; count it and record its rate limit on `client`.
 
     Returns the response headers and the response's ``data``. PyGithub raises
-    `github.GithubException` on errors (`UnknownObjectException` for ``NOT_FOUND``).
+    `github.GithubException` on errors (`UnknownObjectException` for ``NOT_FOUND``); an answer
+    that is not a page of the query (`graphql_check`) is asked again, then `OddAnswer`.
     """
-    client.requests += 1
-    headers, response = client.requester.graphql_query(query, variables)
-    data = response.get("data") or {}
-    record_rate_limit(client, headers, data.get("rateLimit"))
-    return headers, data
+
+    def once() -> tuple[dict[str, Any], dict[str, Any]]:
+        client.requests += 1
+        try:
+            headers, response = client.requester.graphql_query(query, variables)
+        except TypeError:  # PyGithub looks for "errors" in an empty body
+            raise OddAnswer("GraphQL answer: expected a JSON object, got an empty answer") from None
+        graphql_check(response)
+        record_rate_limit(client, headers, response["data"].get("rateLimit"))
+        return headers, response["data"]
+
+    return client.attempt(graphql_url(client), once)
 
 
 def fetch_page(
@@ -231,11 +245,28 @@ def page_repositories(page: dict[str, Any]) -> list[dict[str, Any]]:
 def list_pages(
     client: ApiClient, login: str, *, include_forks: bool, budget: Budget | None = None
 ) -> tuple[list[dict[str, Any]], int]:
-    """Every page of the organisation's public repositories, as raw records, and items dropped."""
+    """Every page of the organisation's public repositories, as raw records, and items dropped,
+    once the pages hold as many repositories as their `totalCount` (else listed again, up to
+    `LISTINGS` times, then `OddAnswer`)."""
+    problem = ""
+    for number in range(1, LISTINGS + 1):
+        pages, dropped, nodes = listing(client, login, include_forks=include_forks, budget=budget)
+        total = pages[-1]["body"]["organization"]["repositories"]["totalCount"]
+        problem = count_problem(login, nodes, total, "its totalCount") or ""
+        if not problem:
+            return pages, dropped
+        log.info("%s: listing again (%s; listing %d)", login, problem, number)
+    raise OddAnswer(f"{problem} ({LISTINGS} listings)")
+
+
+def listing(
+    client: ApiClient, login: str, *, include_forks: bool, budget: Budget | None
+) -> tuple[list[dict[str, Any]], int, int]:
+    """One listing: the pages as raw records, the items dropped and the nodes received."""
     url = graphql_url(client)
     after: str | None = None
     pages: list[dict[str, Any]] = []
-    dropped = 0
+    dropped = nodes = 0
     seen: set[str | None] = set()
     while len(pages) < MAX_PAGES and after not in seen:
         seen.add(after)
@@ -244,13 +275,14 @@ def list_pages(
         variables = {"login": login, "first": PAGE_SIZE, "after": after}
         variables["isFork"] = None if include_forks else False
         data = fetch_page(client, variables, budget)
+        nodes += len(data["organization"]["repositories"]["nodes"])
         dropped += keep_public(data)
         pages.append({"query": QUERY_SHA256, "variables": variables, "url": url, "body": data})
         info = ((data.get("organization") or {}).get("repositories") or {}).get("pageInfo") or {}
         if not info.get("hasNextPage") or not info.get("endCursor"):
             break
         after = info["endCursor"]
-    return pages, dropped
+    return pages, dropped, nodes
 
 
 def collect_organisation_graphql(

@@ -1,21 +1,39 @@
 """Collection over GitHub's REST API: `/orgs/{org}/repos?type=public` in pages of 100.
 
 Each page is kept exactly as received (less any non-public item), following the `Link` headers
-GitHub sends; `--enrich` adds languages and the community profile of each repository.
+GitHub sends; `--enrich` adds languages and the community profile of each repository. The
+organisation body keeps only its public fields (`oshs.snapshot.public_organisation`).
+
+A listing is trusted only when it holds as many repositories as the organisation's
+`public_repos`, and a repository published before (`expected`) that is missing is removed only
+when a second listing agrees: page-based pagination shifts when a repository is deleted or
+created between two page requests, and would otherwise publish the wrong removal.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from requests.utils import parse_header_links
 
+from oshs.collect.answers import (
+    count_problem,
+    listed_ids,
+    object_check,
+    rest_organisation_check,
+    rest_page_check,
+)
 from oshs.collect.api import PER_PAGE, ApiClient, Budget
 from oshs.config import Organisation
-from oshs.snapshot import SNAPSHOT_FORMAT, is_public_rest_item
+from oshs.errors import OddAnswer
+from oshs.snapshot import SNAPSHOT_FORMAT, is_public_rest_item, public_organisation
 
+log = logging.getLogger(__name__)
 MAX_PAGES = 10_000
+LISTINGS = 3
+"""Listings of an organisation before its pages are declared inconsistent."""
 
 
 def next_page_url(headers: dict[str, Any]) -> str | None:
@@ -32,7 +50,8 @@ def next_page_url(headers: dict[str, Any]) -> str | None:
 def fetch_organisation(client: ApiClient, login: str) -> dict[str, Any]:
     """`GET /orgs/{login}` as a raw record `{url, body}`."""
     url = f"/orgs/{login}"
-    headers, body = client.get(url)
+    headers, body = client.get(url, check=rest_organisation_check(login))
+    body = public_organisation(body)
     client.remember(client.absolute(url), headers, body)
     return {"url": client.absolute(url), "body": body}
 
@@ -52,7 +71,7 @@ def list_public_repositories(client: ApiClient, login: str) -> tuple[list[dict],
         if absolute in seen:
             break
         seen.add(absolute)
-        headers, body = client.get(url, parameters)
+        headers, body = client.get(url, parameters, check=rest_page_check)
         public = [item for item in body if is_public_rest_item(item)]
         dropped += len(body) - len(public)
         client.remember(absolute, headers, public)
@@ -68,7 +87,7 @@ def fetch_enrichment(client: ApiClient, full_names: Iterable[str]) -> dict[str, 
     for full_name in full_names:
         for kind, target in (("languages", languages), ("community/profile", community)):
             url = f"/repos/{full_name}/{kind}"
-            _, body = client.get(url)
+            _, body = client.get(url, check=object_check(f"GET {url}"))
             body.pop("url", None)  # PyGithub adds the request URL to dict bodies
             target[full_name] = {"url": client.absolute(url), "body": body}
     return {"languages": languages, "community": community}
@@ -88,12 +107,15 @@ def collect_organisation_rest(
     collected_at: str,
     enrich: bool,
     budget: Budget,
+    expected: frozenset[int] = frozenset(),
 ) -> tuple[dict[str, Any], int]:
-    """The raw snapshot document of one organisation over REST, and items dropped."""
+    """The raw snapshot document of one organisation over REST, and items dropped.
+
+    `expected`: ids of the organisation's repositories published as present; see the module
+    docstring for when a listing is trusted. Raises `OddAnswer` when it never is.
+    """
     budget.ensure(client, 1)
-    org = fetch_organisation(client, organisation.login)
-    budget.ensure(client, rest_cost(int(org["body"].get("public_repos") or 0), enrich))
-    pages, dropped = list_public_repositories(client, organisation.login)
+    org, pages, dropped = consistent_listing(client, organisation.login, expected, budget, enrich)
     doc: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
         "api": "rest",
@@ -108,3 +130,28 @@ def collect_organisation_rest(
         names = [item["full_name"] for page in pages for item in page["body"]]
         doc.update(fetch_enrichment(client, names))
     return doc, dropped
+
+
+def consistent_listing(
+    client: ApiClient, login: str, expected: frozenset[int], budget: Budget, enrich: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    """The organisation record, the listing's pages and the items dropped, once trusted."""
+    previous: set[int] | None = None
+    problem = ""
+    for number in range(1, LISTINGS + 1):
+        org = fetch_organisation(client, login)
+        if number == 1:
+            budget.ensure(client, rest_cost(org["body"]["public_repos"], enrich))
+        pages, dropped = list_public_repositories(client, login)
+        ids = listed_ids(page["body"] for page in pages)
+        counted = count_problem(login, len(ids), org["body"]["public_repos"], "its public_repos")
+        missing = expected - ids
+        if counted is None and (not missing or ids == previous):
+            return org, pages, dropped
+        problem = counted or (
+            f"{len(missing)} repositories of {login} published before are missing from the "
+            "listing and a second listing disagrees"
+        )
+        previous = ids if counted is None else None
+        log.info("%s: listing again to confirm (%s)", login, problem)
+    raise OddAnswer(f"{problem} ({LISTINGS} listings)")

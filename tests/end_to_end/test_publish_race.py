@@ -127,7 +127,7 @@ def test_two_racing_publishers_both_finish_and_nothing_is_lost(tmp_path, remote,
     assert {f"{SMALL_ORG}/new-a", f"{SMALL_ORG}/new-b"} <= full_names(remote, "main")
 
 
-def test_a_publisher_that_keeps_losing_the_race_gives_up_and_keeps_its_build(
+def test_a_publisher_that_keeps_losing_the_race_gives_up_and_the_next_run_publishes(
     tmp_path, remote, raw_dirs
 ):
     others = iter(range(1, 10))
@@ -153,13 +153,18 @@ def test_a_publisher_that_keeps_losing_the_race_gives_up_and_keeps_its_build(
             work / "outputs",
             rebuild=lambda: build(raw_dirs[2], work),
             retries=2,
+            pause=lambda attempt: None,
         )
     assert caught.value.message == (
         "the push to origin was rejected 3 times: other runs kept publishing first"
     )
     assert subjects(remote)[:3] == ["other", "other", "other"]
     assert git("tag", "--list", cwd=remote).split() == ["data-v1.0.0"]
-    assert git("tag", "--list", cwd=work).split() == ["data-v1.0.0"]  # its own tag deleted
-    assert git("log", "-1", "--format=%s", cwd=work).strip() == "other"
-    status = git("status", "--porcelain", cwd=work)
-    assert "M  outputs/data/repositories.csv" in status.splitlines()  # kept, staged
+    assert git("log", "-1", "--format=%s", cwd=work).startswith("oshs data v1.1.0: ")  # kept
+    again = open_repository(work / "datapackage.json", env=ENV)
+    result = publish_package(
+        again, work / "datapackage.json", work / "outputs", rebuild=lambda: build(raw_dirs[2], work)
+    )
+    assert (result.tag, result.attempts, result.added) == ("data-v1.1.0", 2, [f"{SMALL_ORG}/new-a"])
+    assert git("tag", "--list", cwd=remote).split() == ["data-v1.0.0", "data-v1.1.0"]
+    assert subjects(remote)[:2] == ["oshs data v1.1.0: 1 repositories added, 0 removed", "other"]

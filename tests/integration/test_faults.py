@@ -71,7 +71,8 @@ def test_a_secondary_rate_limit_waits_and_retries(sandbox):
 def test_server_errors_beyond_the_retries_fail_that_organisation_only(sandbox):
     fail_first(sandbox, 6, Reply(503, {"message": "Service Unavailable"}))
     report = collect_from(sandbox, SMALL_ORG, BIG_ORG)
-    assert report.failed == {SMALL_ORG: "gave up after retries (server errors or rate limits)"}
+    host = sandbox.url.removeprefix("http://")
+    assert report.failed == {SMALL_ORG: f"gave up after retries: HTTP 503 from {host} each time"}
     assert [doc["login"] for doc in report.snapshots] == [BIG_ORG]
 
 
@@ -111,7 +112,7 @@ def test_a_retry_after_beyond_max_wait_gives_up_at_once(sandbox):
     started = time.monotonic()
     report = collect_from(sandbox, SMALL_ORG, BIG_ORG, max_wait=2)
     assert time.monotonic() - started < 10
-    assert report.failed == {SMALL_ORG: "gave up after retries (server errors or rate limits)"}
+    assert report.failed == {SMALL_ORG: "gave up: waiting 30 s more would pass --max-wait 2 s"}
     assert [doc["login"] for doc in report.snapshots] == [BIG_ORG]
 
 

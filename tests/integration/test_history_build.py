@@ -52,7 +52,8 @@ def collect_week(make_sandbox, dataset: dict, date: str, raw_dir: Path) -> None:
                                backoff_factor=0.01)  # fmt: skip
         moment = datetime.strptime(f"{date}T06:00:00", "%Y-%m-%dT%H:%M:%S")
         report = run_collect(CONFIG, settings, raw_dir=raw_dir, collected_at=moment)
-    failed = {SMALL_ORG: "gave up after retries (server errors or rate limits)"}
+        host = sandbox.url.removeprefix("http://")
+    failed = {SMALL_ORG: f"gave up after retries: HTTP 502 from {host} each time"}
     assert report.failed == (failed if date == DATES[1] else {})
 
 

@@ -225,14 +225,39 @@ def test_a_detached_head_or_an_existing_tag_is_an_error(work):
     assert caught.value.message == "HEAD is detached: there is no branch to publish to"
 
 
-def test_a_push_that_fails_for_another_reason_undoes_the_commit(work, tmp_path):
-    git_cmd("remote", "set-url", "origin", str(tmp_path / "missing.git"), cwd=work)
+def test_an_unreachable_remote_commits_nothing(work, tmp_path):
+    missing = tmp_path / "missing.git"
+    git_cmd("remote", "set-url", "origin", str(missing), cwd=work)
     with pytest.raises(PublishError) as caught:
         publish(work)
-    assert caught.value.message.startswith("git push to origin failed: ")
-    assert caught.value.message.endswith("; nothing was published")
+    assert caught.value.message == (
+        f"cannot reach origin: fatal: '{missing}' does not appear to be a git repository; "
+        "nothing was published"
+    )
     assert git_cmd("tag", "--list", cwd=work) == ""
     assert run_process(["git", "rev-parse", "--verify", "HEAD"], work, ENV).returncode != 0
+
+
+def test_a_push_that_fails_keeps_the_commit_and_the_next_run_pushes_it(work, tmp_path):
+    def broken(args, cwd, env):
+        if args[1] == "push":
+            return subprocess.CompletedProcess(args, 128, "", "fatal: the network went away\n")
+        return run_process(args, cwd, env)
+
+    git = open_repository(work / "datapackage.json", env=ENV, runner=broken)
+    with pytest.raises(PublishError) as caught:
+        publish_package(git, work / "datapackage.json", work / "outputs", rebuild=lambda: None)
+    assert caught.value.message == (
+        "git push to origin failed: fatal: the network went away; the commit stays in this "
+        "clone and the next `oshs publish` pushes it"
+    )
+    assert git_cmd("tag", "--list", cwd=work) == "data-v1.0.0\n"
+    result = publish(work)
+    assert (result.changed, result.tag, result.attempts) == (True, "data-v1.0.0", 1)
+    remote = tmp_path / "remote.git"
+    assert git_cmd("rev-parse", "main", cwd=remote) == git_cmd("rev-parse", "HEAD", cwd=work)
+    assert git_cmd("tag", "--list", cwd=remote) == "data-v1.0.0\n"
+    assert publish(work).line() == "no change"
 
 
 def test_the_cli_publishes_then_says_no_change(work, raw_dir, monkeypatch):

@@ -137,11 +137,13 @@ def test_incremental_and_all_at_once_builds_are_byte_identical(tmp_path: Path):
     assert files(tmp_path / "once") == files(tmp_path / "steps")
 
 
-def test_dates_to_replay_start_at_the_states_own_date():
+def test_dates_to_replay_start_at_the_states_own_date_and_add_older_days_it_lacks():
     first = build(None, day1())
     state = first_state(first)
     assert dates_to_replay(None, [D2, D1]) == [D1, D2]
-    assert dates_to_replay(state, ["2025-10-01", D1, D3, D2]) == [D1, D2, D3]
+    assert dates_to_replay(state, ["2025-10-01", D1, D3, D2]) == ["2025-10-01", D1, D2, D3]
+    later = State(build(first, day2()).tables, {"created": f"{D2}T00:00:00Z"})
+    assert dates_to_replay(later, [D1, D2, D3]) == [D2, D3]  # D1 is held: published
     with pytest.raises(PackageError) as raised:
         build(None)
     assert raised.value.message == "nothing to build: no previous package and no collection"
@@ -152,4 +154,17 @@ def test_prepend_entry():
     assert text.startswith("# Changelog\n\n") and text.endswith("## 1.0.0 (d)\n\nx\n")
     assert prepend_entry(text, "## 1.1.0 (e)\n\ny\n\n").endswith(
         "## 1.1.0 (e)\n\ny\n\n## 1.0.0 (d)\n\nx\n"
+    )
+
+
+def test_a_day_older_than_the_state_is_merged_as_new_data_and_said_so():
+    late = build(first_state(build(None, day2())), day1())
+    assert late.version == "1.1.0" and late.created == f"{D2}T00:00:00Z"
+    history = late.tables["organisation_history"]
+    pairs = zip(history["collected_on"], history["organisation"], strict=True)
+    assert sorted(set(pairs)) == [
+        (D1, "a"), (D1, "b"), (D2, "a"),
+    ]  # fmt: skip
+    assert f"## 1.1.0 ({D2})\n\nMerged the observation of {D1}, which reached the package " in (
+        late.changelog
     )

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 from pandas import DataFrame
 
-from oshs.history import COUNTS, advance
+from oshs.history import COUNTS, OSHS, advance
 from oshs.normalise import OrganisationCollection
 from oshs.schema import (
     HISTORY_TRACKED,
@@ -68,6 +68,7 @@ def merge_day(
 ) -> dict[str, DataFrame]:
     """The tables of a state with the older collection of `collected_on` merged in (above)."""
     history = tables["organisation_history"]
+    history = history.loc[history["source"].eq(OSHS)]  # imported days give way to oshs's own
     held = history.groupby(history["organisation"].str.lower())["collected_on"]
     newest, days = held.max().to_dict(), held.agg(set).to_dict()
     fresh = [
@@ -83,7 +84,7 @@ def merge_day(
         known = records["id"].isin(result["repositories"]["id"])
         records = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
         logins = {c.organisation["login"].lower() for c in behind}
-        result = _insert(result, records, logins, collected_on)
+        result = _insert(result, records, logins, collected_on, include_forks)
     return result
 
 
@@ -114,7 +115,7 @@ def _advance_stale(
 
 
 def _insert(
-    tables: dict[str, DataFrame], records: DataFrame, logins: set[str], on: str
+    tables: dict[str, DataFrame], records: DataFrame, logins: set[str], on: str, forks: bool
 ) -> dict[str, DataFrame]:
     """Insert the observation `records` of organisations `logins` on `on` (see the module)."""
     state = tables["repositories"]
@@ -132,7 +133,9 @@ def _insert(
             records.loc[records["id"].isin(refreshed)]
         ), refreshed, TOPICS),
         "timeline": timeline_table(repos),
-        "organisation_history": _organisation_history(history, state, records, old, logins, on),
+        "organisation_history": _organisation_history(
+            history, state, records, old, logins, on, forks
+        ),
         "repository_history": _repository_history(
             tables["repository_history"], records, old, org_days, on
         ),
@@ -177,8 +180,10 @@ def _organisation_history(
     old: DataFrame,
     logins: set[str],
     on: str,
+    include_forks: bool,
 ) -> DataFrame:
-    """The state's rows, later `removed` counts corrected, and the rows of `on`."""
+    """The state's rows (imported ones of `on` replaced: oshs's own observation wins), later
+    `removed` counts corrected, and the rows of `on`."""
     canonical = {login.lower(): login for login in history["organisation"]}
     lower = records["organisation"].str.lower()
     first = records["id"].map(old["first_seen"]).astype("string").fillna("9999-12-31")
@@ -191,13 +196,19 @@ def _organisation_history(
             **{name: grouped[name].sum(min_count=1) for name in COUNTS},
             "archived": grouped["archived"].sum(),
             "removed": gone.groupby(gone["organisation"].str.lower()).size(),
+            "includes_forks": grouped["fork"].any(),
         }
     ).reindex(sorted(logins))
     today[["repositories", "archived", "removed"]] = today[
         ["repositories", "archived", "removed"]
     ].fillna(0)
+    forks = today["includes_forks"].astype("boolean").fillna(False) | include_forks
+    today = today.assign(includes_forks=forks, source=OSHS, open_issues_include_pull_requests=False)
     today = today.rename(index=canonical).rename_axis("organisation").reset_index()
-    later = history["organisation"].str.lower().isin(logins) & history["collected_on"].gt(on)
+    mine = history["organisation"].str.lower().isin(logins)
+    history = history.loc[~(mine & history["collected_on"].eq(on))]  # an imported row of `on`
+    mine = history["organisation"].str.lower().isin(logins)
+    later = mine & history["collected_on"].gt(on) & history["source"].eq(OSHS)
     extra = [
         int((first[lower == row_login.lower()] > day).sum())
         for row_login, day in zip(

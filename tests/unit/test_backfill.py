@@ -3,11 +3,13 @@ whatever order the days arrive in."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from test_history import coll, repo, rows, step
 
 from oshs.backfill import merge_day
-from oshs.tables import to_csv_bytes
+from oshs.schema import ORGANISATION_HISTORY
+from oshs.tables import to_csv_bytes, typed
 
 DAYS = ["2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04"]
 
@@ -62,13 +64,30 @@ def test_any_arrival_order_publishes_the_in_order_tables(order):
 def test_the_in_order_history_is_what_it_should_be():
     text = IN_ORDER["organisation_history"].decode()
     assert text.splitlines()[1:] == [
-        "2025-10-01,a,3,3,0,6,0,0,0",
-        "2025-10-01,b,2,8,0,4,0,0,0",
-        "2025-10-02,a,4,12,0,6,0,0,0",
-        "2025-10-03,a,4,9,0,6,0,1,1",
-        "2025-10-03,b,1,8,0,2,0,0,1",
-        "2025-10-04,a,3,8,0,4,0,0,2",
+        "2025-10-01,a,3,3,0,6,0,0,0,oshs,false,false",
+        "2025-10-01,b,2,8,0,4,0,0,0,oshs,false,false",
+        "2025-10-02,a,4,12,0,6,0,0,0,oshs,false,false",
+        "2025-10-03,a,4,9,0,6,0,1,1,oshs,false,false",
+        "2025-10-03,b,1,8,0,2,0,0,1,oshs,false,false",
+        "2025-10-04,a,3,8,0,4,0,0,2,oshs,false,false",
     ]
+
+
+def test_an_older_oshs_day_replaces_the_imported_observation_of_that_day():
+    tables = step(None, DAYS[2], *day(2)[1])
+    history = tables["organisation_history"]
+    imported = history.iloc[[0]].assign(
+        collected_on=DAYS[1], source="nhsengland/open-health-statistics", stars=99,
+        includes_forks=True, open_issues_include_pull_requests=True,
+        archived=pd.NA, removed=pd.NA, open_pull_requests=pd.NA,
+    )  # fmt: skip
+    tables["organisation_history"] = typed(pd.concat([imported, history]), ORGANISATION_HISTORY)
+    merged = merge_day(
+        tables, day(1)[1], collected_on=DAYS[1], include_forks=False, include_archived=True
+    )
+    rows = to_csv_bytes(merged["organisation_history"]).decode().splitlines()[1:]
+    assert rows[0] == "2025-10-02,a,4,12,0,6,0,0,0,oshs,false,false"
+    assert [row[:12] for row in rows] == ["2025-10-02,a", "2025-10-03,a", "2025-10-03,b"]
 
 
 def test_a_day_already_held_changes_nothing():

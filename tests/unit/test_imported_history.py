@@ -3,6 +3,8 @@ upgrade of older packages, and `oshs.release.import_release` (versions, sources,
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +12,7 @@ from test_history import D1, D2, METADATA, coll, csv_bytes, repo, rows, step
 from test_release import API_URL, OPTIONS, build, publish
 
 from oshs.collection import Collection
+from oshs.descriptor import descriptor_bytes
 from oshs.history import State, merge_imported, read_state
 from oshs.release import import_release
 from oshs.tables import to_csv_bytes
@@ -99,6 +102,26 @@ def test_an_organisation_collected_later_replaces_its_placeholder_and_keeps_its_
     ]  # fmt: skip
 
 
+def republish_as_before_the_source_column(root: Path, history, repositories) -> None:
+    """Rewrite the package at `root` as an oshs without the new columns published it: the two
+    tables, and their sizes, hashes and schema in the descriptor (the state check reads them)."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    new_columns = {"source", "includes_forks", "open_issues_include_pull_requests"}
+    for resource in descriptor["resources"]:
+        frame = {"organisation_history": history, "repositories": repositories}.get(
+            resource["name"]
+        )
+        if frame is None:
+            continue
+        data = to_csv_bytes(frame)
+        (root / resource["path"]).write_bytes(data)
+        resource["bytes"] = len(data)
+        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+        fields = resource["schema"]["fields"]
+        resource["schema"]["fields"] = [f for f in fields if f["name"] not in new_columns]
+    (root / "datapackage.json").write_bytes(descriptor_bytes(descriptor))
+
+
 def test_a_package_published_before_the_source_column_is_read_as_oshs_rows(tmp_path: Path):
     tables = step(None, D1, coll("a", D1, repo(1), repo(2, fork=True)), coll("b", D1, repo(3, "b")),
                   include_forks=True)  # fmt: skip
@@ -106,9 +129,7 @@ def test_a_package_published_before_the_source_column_is_read_as_oshs_rows(tmp_p
     old = tables["organisation_history"].drop(
         columns=["source", "includes_forks", "open_issues_include_pull_requests"]
     )
-    data = tmp_path / "outputs" / "data"
-    (data / "organisation_history.csv").write_bytes(to_csv_bytes(old))
-    (data / "repositories.csv").write_bytes(to_csv_bytes(tables["repositories"]))
+    republish_as_before_the_source_column(tmp_path, old, tables["repositories"])
     state = read_state(tmp_path / "datapackage.json", tmp_path / "outputs")
     assert state is not None
     flags = ("organisation", "source", "includes_forks", "open_issues_include_pull_requests")

@@ -125,6 +125,7 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
         out_dir=out_dir,
         package_path=package_path,
         collected_on=collected_on,
+        raw_dir=raw_dir,
     )
     current = ~release.tables["repositories"]["removed"].astype(bool)
     return BuildResult(

@@ -174,9 +174,10 @@ def changelog_entry(
     live = repositories.loc[~repositories["removed"].astype(bool)]
     organisations = tables["organisations"]
     label = f"{SAMPLE_LABEL} ({SAMPLE_WHAT}): " if sample else ""
+    archived = int(live["archived"].astype("boolean").fillna(False).sum())
     lines.append(
-        f"{label}{len(live):,} public repositories of {len(organisations):,} organisations "
-        f"(collected on {collected_on})."
+        f"{label}{len(live):,} public repositories ({archived:,} of them archived) of "
+        f"{len(organisations):,} organisations (collected on {collected_on})."
     )
     lines.append("")
     names = _display_names(organisations)

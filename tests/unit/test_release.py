@@ -62,7 +62,8 @@ def test_new_data_is_minor_and_the_changelog_grows_newest_first():
     entry = text[text.index("## 1.1.0") : text.index("## 1.0.0")]
     assert entry == (
         "## 1.1.0 (2025-10-07)\n\n"
-        "3 public repositories of 2 organisations (collected on 2025-10-07).\n\n"
+        "3 public repositories (1 of them archived) of 2 organisations "
+        "(collected on 2025-10-07).\n\n"
         "| Organisation | Added | Removed | Newly archived | Repositories |\n"
         "| --- | ---: | ---: | ---: | ---: |\n"
         "| A | 1 | 1 | 1 | 2 |\n"
@@ -77,9 +78,10 @@ def test_new_data_is_minor_and_the_changelog_grows_newest_first():
 def test_sample_data_is_said_first_in_each_entry():
     sandbox = "http://127.0.0.1:8123"
     release = build(None, Collection(D1, day1().organisations, (), sandbox))
-    assert "## 1.0.0 (2025-10-06)\n\nSAMPLE DATA (invented repositories shaped on published " \
-        "counts): 3 public repositories of 2 organisations (collected on 2025-10-06).\n" \
-        in release.changelog  # fmt: skip
+    assert (
+        "## 1.0.0 (2025-10-06)\n\nSAMPLE DATA (invented repositories shaped on published counts): "
+        "3 public repositories (0 of them archived) of 2 organisations (collected on 2025-10-06).\n"
+    ) in release.changelog
     assert "| A | 2 | 0 | 0 | 2 |\n| B | 1 | 0 | 0 | 1 |" in release.changelog
 
 

@@ -5,6 +5,7 @@ data, and which organisations the latest collection missed and why."""
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,31 @@ from oshs.report import render_report
 from oshs.snapshot import failed_organisations
 
 CHART_DIR = "charts"
+CACHED_RELEASES = 4
+_DRAWN: dict[Hashable, list[Chart]] = {}
+"""Charts drawn in this process by the hashes of the tables they were drawn from: a build that
+publishes the same tables again (a publish that rebuilds after a rejected push, a re-run on
+the same day) reuses them instead of drawing the same bytes again."""
+
+
+def _charts_key(
+    descriptor: Mapping[str, Any], provenance: Provenance, groups: Mapping[str, str]
+) -> Hashable | None:
+    """What the charts depend on: the tables (their hashes in the descriptor), the provenance
+    and the language groups; None when a resource has no hash."""
+    hashes = tuple((r.get("name"), r.get("hash")) for r in descriptor.get("resources", []))
+    if not hashes or any(not isinstance(digest, str) for _, digest in hashes):
+        return None
+    return hashes, provenance, tuple(sorted(groups.items()))
+
+
+def _remember(key: Hashable | None, charts: list[Chart]) -> None:
+    """Keep the charts of the last `CACHED_RELEASES` releases."""
+    if key is None:
+        return
+    _DRAWN[key] = charts
+    while len(_DRAWN) > CACHED_RELEASES:
+        del _DRAWN[next(iter(_DRAWN))]
 
 
 def release_provenance(
@@ -64,9 +90,13 @@ def write_charts_and_report(
         config, tables, descriptor, collected_on=collected_on, raw_dir=raw_dir
     )
     figures = Figures(tables, collected_on)
-    charts = draw_charts(
-        tables, provenance=provenance, language_groups=config.language_groups, figures=figures
-    )
+    key = _charts_key(descriptor, provenance, config.language_groups)
+    charts = _DRAWN.get(key) if key is not None else None
+    if charts is None:
+        charts = draw_charts(
+            tables, provenance=provenance, language_groups=config.language_groups, figures=figures
+        )
+        _remember(key, charts)
     for chart in charts:
         write_bytes_atomic(out_dir / CHART_DIR / f"{chart.name}.svg", chart.svg)
         write_bytes_atomic(out_dir / CHART_DIR / f"{chart.name}.png", chart.png)

@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from oshs.charts.common import BAR_COLOUR, LABEL_FONTSIZE, THOUSANDS, offset_points, style_axes
+from oshs.charts.common import (
+    BAR_COLOUR,
+    LABEL_FONTSIZE,
+    THOUSANDS,
+    offset_points,
+    row_labels,
+    style_axes,
+)
 
 SPECIAL_HATCH = "///"
 SPECIAL_FACE = "#CCCCCC"
@@ -51,7 +58,7 @@ def hbars(axes: Any, bars: Sequence[Bar], *, xlabel: str, room: float = 1.3) -> 
                   linewidth=0.5)  # fmt: skip
         axes.text(bar.value, position, bar.text, transform=shifted, va="center", ha="left",
                   fontsize=LABEL_FONTSIZE)  # fmt: skip
-    axes.set_yticks(y, [bar.label for bar in bars])
+    row_labels(axes, y, [bar.label for bar in bars])
 
 
 def not_collected(axes: Any, text: str) -> None:

@@ -195,7 +195,7 @@ def new_figure(
     x axis); returns the figure, its axes and the chart's `<title>`."""
     figure = Figure(figsize=(WIDTH, height), dpi=DPI)
     FigureCanvasAgg(figure)
-    top = 1 - (header_inches(provenance, subtitle) + 0.1) / height
+    top = 1 - (header_inches(provenance, subtitle) + 0.25) / height
     figure.subplots_adjust(left=left, right=right, bottom=bottom / height, top=top, **grid)
     if nrows * ncols > 1:
         axes = figure.subplots(nrows, ncols, squeeze=True, sharex=share)
@@ -242,13 +242,28 @@ def panel_title(axes: Any, text: str, *, right: bool = False, **style: Any) -> N
     """A panel's title above its top left (or right) corner: a plain text, not matplotlib's
     axes title, whose placement is recomputed from the tick labels at every draw."""
     options = {"fontsize": 10.5, "fontweight": "bold", **style}
-    axes.text(1.0 if right else 0.0, 1.04, text, transform=axes.transAxes, va="bottom",
+    above = transforms.offset_copy(axes.transAxes, fig=axes.figure, y=5, units="points")
+    axes.text(1.0 if right else 0.0, 1.0, text, transform=above, va="bottom",
               ha="right" if right else "left", **options)  # fmt: skip
 
 
 def offset_points(axes: Any, x: float, y: float) -> Any:
     """The data transform of `axes` shifted by (`x`, `y`) points: a text at a bar's end."""
     return transforms.offset_copy(axes.transData, fig=axes.figure, x=x, y=y, units="points")
+
+
+def row_labels(axes: Any, positions: Any, labels: list[str], *, bold_last: bool = False) -> None:
+    """Labels of the rows of a chart left of `axes` at the y `positions` (plain texts: tick
+    objects, one per row, would be drawn at a cost for nothing); no y ticks."""
+    axes.set_yticks([])
+    place = transforms.blended_transform_factory(axes.transAxes, axes.transData)
+    shifted = transforms.offset_copy(place, fig=axes.figure, x=-4, units="points")
+    for number, (y, label) in enumerate(zip(positions, labels, strict=True)):
+        if not label:
+            continue
+        weight = "bold" if bold_last and number == len(labels) - 1 else "normal"
+        axes.text(0, y, label, transform=shifted, ha="right", va="center",
+                  fontsize=LABEL_FONTSIZE, fontweight=weight)  # fmt: skip
 
 
 def style_axes(axes: Any, grid: str = "y") -> None:

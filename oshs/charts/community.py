@@ -19,6 +19,7 @@ from oshs.charts.common import (
     describe,
     new_figure,
     render,
+    row_labels,
     two_lines,
 )
 from oshs.figures import (
@@ -65,12 +66,11 @@ def _row_figure(
     height = 2.7 + (0.36 if any("\n" in name for name in names) else 0.28) * len(rows)
     figure, axes, svg_title = new_figure(provenance, title, subtitle, height=height, left=0.25,
                                          right=0.97, bottom=0.55)  # fmt: skip
-    axes.set_yticks(np.arange(len(rows)) + offset, names, fontsize=LABEL_FONTSIZE)
     axes.set_ylim(len(rows) - 0.5 + offset, -0.5 + offset)
+    row_labels(axes, np.arange(len(rows)) + offset, names, bold_last=True)
     axes.tick_params(axis="both", length=0)
     for side in axes.spines.values():
         side.set_visible(False)
-    axes.get_yticklabels()[-1].set_fontweight("bold")
     return figure, axes, svg_title
 
 

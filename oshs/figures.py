@@ -56,10 +56,21 @@ class Figures:
         self.tables = tables
         self.collected_on = collected_on
 
+    def compute(self) -> Figures:
+        """Compute every figure now (before charts are drawn in forked processes)."""
+        for name in ("current", "keys", "created", "created_days", "removed", "stats"):
+            getattr(self, name)
+        return self
+
     @cached_property
     def current(self) -> DataFrame:
         """The current repositories (`current_repositories`)."""
         return current_repositories(self.tables["repositories"])
+
+    @cached_property
+    def keys(self) -> np.ndarray:
+        """The case-folded organisation login of each current repository."""
+        return self.current["organisation"].astype(str).str.casefold().to_numpy()
 
     @cached_property
     def created(self) -> Series:
@@ -80,7 +91,8 @@ class Figures:
     @cached_property
     def stats(self) -> DataFrame:
         """`organisation_stats` of the current repositories."""
-        return organisation_stats(self.tables["organisations"], self.current, self.collected_on)
+        organisations = self.tables["organisations"]
+        return organisation_stats(organisations, self.current, self.collected_on, self.keys)
 
 
 def figures_of(
@@ -203,12 +215,17 @@ def organisation_names(organisations: DataFrame) -> dict[str, str]:
 
 
 def organisation_stats(
-    organisations: DataFrame, current: DataFrame, collected_on: str
+    organisations: DataFrame,
+    current: DataFrame,
+    collected_on: str,
+    keys: np.ndarray | None = None,
 ) -> DataFrame:
     """One row per organisation (index: case-folded login), most repositories first: `login`,
     `name`, `repositories`, `stars`, `forks`, `archived`, `licensed`, `active`, the
-    `ACTIVITY` counts, and per community file the repositories `with` it and `known`."""
-    keys = current["organisation"].astype(str).str.casefold()
+    `ACTIVITY` counts, and per community file the repositories `with` it and `known`. `keys`:
+    the case-folded logins of `current`, when known already."""
+    if keys is None:
+        keys = current["organisation"].astype(str).str.casefold().to_numpy()
     columns = {
         "repositories": np.ones(len(current), dtype="int64"),
         "stars": current["stars"].astype("Int64").fillna(0).astype("int64"),
@@ -224,7 +241,7 @@ def organisation_stats(
         values = current[column].astype("boolean")
         columns[f"{column}:with"] = values.fillna(False).astype("int64")
         columns[f"{column}:known"] = values.notna().astype("int64")
-    sums = DataFrame(columns).set_axis(current.index).groupby(keys.to_numpy()).sum()
+    sums = DataFrame(columns).set_axis(current.index).groupby(keys).sum()
     logins = {str(login).casefold(): str(login) for login in organisations["login"]}
     index = sorted(set(logins) | set(sums.index))
     frame = sums.reindex(index, fill_value=0).astype("int64")

@@ -9,7 +9,7 @@ from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-from oshs.charts import CHART_NAMES, Chart, draw_charts
+from oshs.charts import CHART_NAMES, Chart, draw_charts, processes_for
 from oshs.config import Config
 from oshs.figures import Figures
 from oshs.files import write_bytes_atomic, write_text_atomic
@@ -94,7 +94,11 @@ def write_charts_and_report(
     charts = _DRAWN.get(key) if key is not None else None
     if charts is None:
         charts = draw_charts(
-            tables, provenance=provenance, language_groups=config.language_groups, figures=figures
+            tables,
+            provenance=provenance,
+            language_groups=config.language_groups,
+            figures=figures,
+            processes=processes_for(len(figures.current)),
         )
         _remember(key, charts)
     for chart in charts:

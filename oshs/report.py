@@ -264,7 +264,9 @@ def _latest_tops(timeline: DataFrame) -> dict[str, tuple[Any, Any]]:
     """Per organisation (case-folded): top language and licence on its latest timeline date."""
     if not len(timeline):
         return {}
-    latest = timeline.sort_values(["organisation", "date"]).groupby("organisation").tail(1)
+    latest = timeline.sort_values("date", kind="stable").drop_duplicates(
+        "organisation", keep="last"
+    )
     return {
         str(row.organisation).casefold(): (row.top_language, row.top_license)
         for row in latest.itertuples(index=False)

@@ -4,7 +4,8 @@ rendering) is in `oshs.charts.common`. `draw_charts` draws every chart a release
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 from pandas import DataFrame
 
@@ -15,6 +16,7 @@ from oshs.charts.history import has_history, history_chart
 from oshs.charts.languages import languages_chart
 from oshs.charts.licenses import licenses_chart, topics_chart
 from oshs.charts.organisations import organisations_chart, repositories_by_organisation_chart
+from oshs.charts.parallel import draw_all, processes_for
 from oshs.charts.years import new_repositories_per_year_chart
 from oshs.figures import Figures
 from oshs.provenance import Provenance
@@ -40,27 +42,36 @@ def draw_charts(
     provenance: Provenance,
     language_groups: Mapping[str, str] | None = None,
     figures: Figures | None = None,
+    processes: int = 1,
 ) -> list[Chart]:
     """Every chart of `CHART_NAMES` (history only with two dates or more), in that order;
-    `figures` (of `tables`) are computed once for all of them when not given."""
+    `figures` (of `tables`) are computed once for all of them when not given; `processes` > 1
+    draws them in that many forked processes (`oshs.charts.parallel`), the same bytes."""
     groups = dict(language_groups or {})
     figures = figures or Figures(tables, provenance.collected_on)
-    charts = [
-        cambrian_explosion_chart(
-            tables, provenance=provenance, language_groups=groups, figures=figures
+    figures.compute()  # before any fork: every process shares them
+    jobs: list[Callable[[], Chart]] = [
+        partial(
+            cambrian_explosion_chart,
+            tables,
+            language_groups=groups,
+            provenance=provenance,
+            figures=figures,
         ),
-        repositories_by_organisation_chart(tables, provenance=provenance, figures=figures),
-        new_repositories_per_year_chart(tables, provenance=provenance, figures=figures),
-        languages_chart(tables, provenance=provenance, language_groups=groups, figures=figures),
-        licenses_chart(tables, provenance=provenance, figures=figures),
-        topics_chart(tables, provenance=provenance, figures=figures),
-        organisations_chart(tables, provenance=provenance, figures=figures),
-        community_files_chart(tables, provenance=provenance, figures=figures),
-        activity_chart(tables, provenance=provenance, figures=figures),
+        partial(repositories_by_organisation_chart, tables, provenance=provenance, figures=figures),
+        partial(new_repositories_per_year_chart, tables, provenance=provenance, figures=figures),
+        partial(
+            languages_chart, tables, language_groups=groups, provenance=provenance, figures=figures
+        ),
+        partial(licenses_chart, tables, provenance=provenance, figures=figures),
+        partial(topics_chart, tables, provenance=provenance, figures=figures),
+        partial(organisations_chart, tables, provenance=provenance, figures=figures),
+        partial(community_files_chart, tables, provenance=provenance, figures=figures),
+        partial(activity_chart, tables, provenance=provenance, figures=figures),
     ]
     if has_history(tables["organisation_history"]):
-        charts.append(history_chart(tables["organisation_history"], provenance=provenance))
-    return charts
+        jobs.append(partial(history_chart, tables["organisation_history"], provenance=provenance))
+    return draw_all(jobs, processes)
 
 
 __all__ = [
@@ -76,6 +87,7 @@ __all__ = [
     "licenses_chart",
     "new_repositories_per_year_chart",
     "organisations_chart",
+    "processes_for",
     "repositories_by_organisation_chart",
     "topics_chart",
 ]

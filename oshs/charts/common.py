@@ -99,6 +99,7 @@ SVG_METADATA = {"Creator": "oshs", "Date": None}
 FONT_FAMILY = b"font-family: 'DejaVu Sans'"  # as matplotlib writes it in the SVG
 FONT_FALLBACK = b", 'Bitstream Vera Sans', Verdana, sans-serif"
 PNG_METADATA = {"Software": None}  # no matplotlib version; PNG has no date unless given one
+PNG_OPTIONS = {"compress_level": 1}  # a third quicker than the default, 3% larger
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def render(
         f"\n <title>{escape_svg(title)}</title>\n <desc>{escape_svg(description)}</desc>"
     ).encode()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", metadata=PNG_METADATA, dpi=PNG_DPI)
+    figure.savefig(buffer, format="png", metadata=PNG_METADATA, dpi=PNG_DPI, pil_kwargs=PNG_OPTIONS)
     return Chart(name, title, description, svg[:root_end] + elements + svg[root_end:],
                  buffer.getvalue(), alt or description)  # fmt: skip
 

@@ -9,6 +9,7 @@ from typing import Any
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
+import pandas as pd
 from pandas import DataFrame
 
 from oshs.charts.bars import SPECIAL_FACE, SPECIAL_HATCH, Bar, hbars
@@ -50,14 +51,13 @@ def repositories_by_organisation_chart(
     figures = figures_of(tables, provenance.collected_on, figures)
     current, stats = figures.current, figures.stats
     groups = top_organisations(stats.loc[stats["repositories"] > 0], top)
-    key = current["organisation"].astype(str).str.casefold()
+    named = [index for index in groups.index if index != "~other"]
+    codes = pd.Categorical(figures.keys, categories=named).codes  # -1: another organisation
     days = figures.created_days
     series = []
-    for index, row in groups.iterrows():
-        mask = ~key.isin(groups.index) if index == "~other" else key == index
-        values = days[mask.to_numpy()]
-        values = values[~np.isnat(values)]
-        series.append((str(row["name"]), values, index == "~other"))
+    for number, (index, row) in enumerate(groups.iterrows()):
+        values = days[codes == (-1 if index == "~other" else number)]
+        series.append((str(row["name"]), values[~np.isnat(values)], index == "~other"))
     with matplotlib.rc_context(RC):
         return _lines_figure(provenance, series, len(current), len(stats))
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from oshs import charts
-from oshs.charts import cambrian, common, history
+from oshs.charts import cambrian, common, history, parallel
 from oshs.errors import ChartError
 from oshs.figures import Figures
 from oshs.provenance import NotCollected, Provenance
@@ -410,3 +410,19 @@ def test_history_needs_two_dates():
     with pytest.raises(ChartError) as caught:
         charts.history_chart(frame, provenance=REAL)
     assert caught.value.message == "history chart: expected at least 2 collection dates, got 1"
+
+
+def test_charts_drawn_in_forked_processes_are_the_same_bytes(drawn):
+    forked = charts.draw_charts(tiny_tables(), provenance=SAMPLE, processes=2)
+    assert [(chart.name, chart.svg, chart.png) for chart in forked] == [
+        (chart.name, chart.svg, chart.png) for chart in drawn.values()
+    ]
+
+
+def test_large_releases_are_drawn_on_every_core(monkeypatch):
+    monkeypatch.delenv("OSHS_CHART_PROCESSES", raising=False)
+    cores = min(parallel.MAX_PROCESSES, len(os.sched_getaffinity(0)))
+    assert parallel.processes_for(parallel.PARALLEL_FROM - 1) == 1
+    assert parallel.processes_for(250_000) == max(1, cores)
+    monkeypatch.setenv("OSHS_CHART_PROCESSES", "1")
+    assert parallel.processes_for(250_000) == 1

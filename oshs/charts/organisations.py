@@ -52,7 +52,7 @@ def repositories_by_organisation_chart(
     current, stats = figures.current, figures.stats
     groups = top_organisations(stats.loc[stats["repositories"] > 0], top)
     named = [index for index in groups.index if index != "~other"]
-    codes = pd.Categorical(figures.keys, categories=named).codes  # -1: another organisation
+    codes = pd.Index(named).get_indexer(figures.keys)  # -1: another organisation
     days = figures.created_days
     series = []
     for number, (index, row) in enumerate(groups.iterrows()):

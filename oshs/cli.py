@@ -216,7 +216,7 @@ def demo(target: Path, quiet: bool, **_: Any) -> None:
         f"  data package: {result.package_path}  (check it: oshs validate {result.package_path})"
     )
     click.echo(f"  report:       {result.out_dir / 'README.md'}")
-    click.echo(f"  chart:        {result.out_dir / 'charts' / 'cambrian-explosion.svg'}")
+    click.echo(f"  charts:       {result.out_dir / 'charts'} (SVG and PNG)")
 
 
 @cli.command()

@@ -118,7 +118,12 @@ def run_collect(
 
 
 def publish_release(
-    config: Config, release: Release, *, out_dir: Path, package_path: Path
+    config: Config,
+    release: Release,
+    *,
+    out_dir: Path,
+    package_path: Path,
+    raw_dir: Path | None = None,
 ) -> BuildResult:
     """Write a release at once (`oshs.transaction`): the validated package, its charts and
     report are staged, then moved into place together. The caller holds the package's lock."""
@@ -138,6 +143,7 @@ def publish_release(
             out_dir=staged.out_dir,
             package_path=staged.package_path,
             collected_on=release.created[:10],
+            raw_dir=raw_dir,
         )
         staged.commit(mirror=["charts"])
     return build_result(release, package_path=package_path, out_dir=out_dir)
@@ -195,7 +201,9 @@ def build_locked(
         include_forks=config.include_forks,
         include_archived=config.include_archived,
     )
-    return publish_release(config, release, out_dir=out_dir, package_path=package_path)
+    return publish_release(
+        config, release, out_dir=out_dir, package_path=package_path, raw_dir=raw_dir
+    )
 
 
 def read_build_input(

@@ -7,10 +7,11 @@ dates from scratch and three builds of one date each on the previous package end
 tables, version and changelog, byte for byte.
 
 `CHANGELOG.md` is state too: the previous text is kept and each new version's entry is inserted
-above the older ones (newest first). An entry says, per organisation, how many repositories were
-added (new or back after a removal), removed and archived, with totals; the names when there are
-few; which organisations were not collected (stale); and for a MAJOR version, the breaking
-changes. Every GitHub string is escaped with `oshs.text.escape_markdown`.
+above the older ones (newest first). An entry says first when the data is the oshs sample; then,
+per organisation (by display name), how many repositories were added (new or back after a
+removal), removed and newly archived, with totals; the names when there are few; which
+organisations were not collected (stale); and for a MAJOR version, the breaking changes.
+Every GitHub string is escaped with `oshs.text.escape_markdown`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ from oshs.collection import Collection
 from oshs.descriptor import VERSION_PATTERN, package_descriptor
 from oshs.errors import PackageError
 from oshs.history import OSHS, State, advance, merge_imported
-from oshs.provenance import source_entry, with_history_sources
+from oshs.provenance import (
+    SAMPLE_LABEL,
+    SAMPLE_WHAT,
+    from_sandbox,
+    source_entry,
+    with_history_sources,
+)
 from oshs.tables import empty_tables, to_csv_bytes
 from oshs.text import escape_markdown
 
@@ -40,6 +47,7 @@ CHANGELOG_INTRO = (
 NAMES_LIMIT = 20
 """Repository names are listed for a kind of change when at most this many repositories had it."""
 KINDS = ("added", "removed", "archived")
+KIND_TITLES = {"added": "Added", "removed": "Removed", "archived": "Newly archived"}
 FIRST_VERSION = "1.0.0"
 
 
@@ -156,8 +164,9 @@ def _release(
         breaking = schema_changes(old, descriptor) if old else []
         same = old is not None and not data_changed(old, descriptor)
         entry = changelog_entry(
-            version, created[:10], before, tables, breaking=breaking, same_data=same
-        )
+            version, created[:10], before, tables, breaking=breaking, same_data=same,
+            sample=from_sandbox(sources),
+        )  # fmt: skip
         text = prepend_entry(text, merged_note(entry, collection.collected_on, created[:10]))
     return Release(tables, descriptor, text, data)
 
@@ -249,10 +258,14 @@ def changelog_entry(
     *,
     breaking: Sequence[str] = (),
     same_data: bool = False,
+    sample: bool = False,
 ) -> str:
     """The Markdown entry of one version (ends with a blank line).
 
-    `breaking`: the schema changes of a MAJOR version; `same_data`: a PATCH (metadata only).
+    `breaking`: the schema changes of a MAJOR version; `same_data`: a PATCH (metadata only);
+    `sample`: the data is the oshs sample, said first. Organisations are named by their
+    display names (`organisations.name`); "newly archived" counts repositories archived since
+    the previous version.
     """
     lines = [f"## {version} ({collected_on})", ""]
     if breaking:
@@ -262,38 +275,55 @@ def changelog_entry(
     repositories = tables["repositories"]
     live = repositories.loc[~repositories["removed"].astype(bool)]
     organisations = tables["organisations"]
+    label = f"{SAMPLE_LABEL} ({SAMPLE_WHAT}): " if sample else ""
+    archived = int(live["archived"].astype("boolean").fillna(False).sum())
     lines.append(
-        f"{len(live):,} public repositories of {len(organisations):,} organisations "
-        f"(collected on {collected_on})."
+        f"{label}{len(live):,} public repositories ({archived:,} of them archived) of "
+        f"{len(organisations):,} organisations (collected on {collected_on})."
     )
     lines.append("")
-    lines += _counts_table(changes, live) if len(changes) else _no_change(same_data)
+    names = _display_names(organisations)
+    lines += _counts_table(changes, live, names) if len(changes) else _no_change(same_data)
     lines += _names(changes)
-    lines += _stale(organisations)
+    lines += _stale(organisations, names)
     return "\n".join(lines).rstrip("\n") + "\n\n"
+
+
+def _display_names(organisations: DataFrame) -> dict[str, str]:
+    """Display name by login: `organisations.name`, else the login."""
+    return {
+        str(login): str(name) if isinstance(name, str) and name else str(login)
+        for login, name in zip(organisations["login"], organisations["name"], strict=True)
+    }
 
 
 def _no_change(same_data: bool) -> list[str]:
     """The line of an entry without repository changes."""
     if same_data:
         return ["Republished with new metadata; the data did not change.", ""]
-    return ["No repository was added, removed or archived; counts and details were updated.", ""]
+    return [
+        "No repository was added, removed or newly archived; counts and details were updated.",
+        "",
+    ]
 
 
-def _counts_table(changes: DataFrame, live: DataFrame) -> list[str]:
-    """Markdown table: per organisation with changes, the counts per kind, then the totals."""
+def _counts_table(changes: DataFrame, live: DataFrame, names: Mapping[str, str]) -> list[str]:
+    """Markdown table: per organisation with changes (display name), the counts per kind, then
+    the totals."""
     counts = changes.groupby(["organisation", "kind"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(KINDS), fill_value=0)
-    counts = counts.reindex(sorted(counts.index, key=lambda login: (login.lower(), login)))
+    shown = {login: names.get(login, login) for login in counts.index}
+    counts = counts.reindex(sorted(counts.index, key=lambda login: (shown[login].lower(), login)))
     sizes = live.groupby("organisation").size()
     lines = [
-        "| Organisation | Added | Removed | Archived | Repositories |",
+        "| Organisation | Added | Removed | Newly archived | Repositories |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for login, row in counts.iterrows():
         cells = [f"{int(row[kind]):,}" for kind in KINDS]
         lines.append(
-            f"| {escape_markdown(login)} | {' | '.join(cells)} | {int(sizes.get(login, 0)):,} |"
+            f"| {escape_markdown(shown[login])} | {' | '.join(cells)} | "
+            f"{int(sizes.get(login, 0)):,} |"
         )
     totals = [f"**{int(counts[kind].sum()):,}**" for kind in KINDS]
     lines.append(f"| **Total** | {' | '.join(totals)} | **{len(live):,}** |")
@@ -308,17 +338,17 @@ def _names(changes: DataFrame) -> list[str]:
         if 0 < len(names) <= NAMES_LIMIT:
             ordered = sorted(names, key=lambda name: (name.lower(), name))
             shown = ", ".join(escape_markdown(name) for name in ordered)
-            lines += [f"- {kind.capitalize()}: {shown}"]
+            lines += [f"- {KIND_TITLES[kind]}: {shown}"]
     return [*lines, ""] if lines else []
 
 
-def _stale(organisations: DataFrame) -> list[str]:
+def _stale(organisations: DataFrame, names: Mapping[str, str]) -> list[str]:
     """The line naming the organisations carried forward (stale), if any."""
     stale = organisations.loc[organisations["stale"].astype(bool)]
     if stale.empty:
         return []
     parts = [
-        f"{escape_markdown(login)} (last collected on {on})"
+        f"{escape_markdown(names.get(login, login))} (last collected on {on})"
         for login, on in zip(stale["login"], stale["collected_on"], strict=True)
     ]
     return [f"Not collected, carried forward unchanged (stale): {', '.join(parts)}.", ""]

@@ -1,18 +1,76 @@
-"""Render the tables of a release into the outputs folder: the charts and the report."""
+"""Render the tables of a release into the outputs folder: the charts (SVG and PNG) and the
+report, both labelled with where the data came from (`oshs.provenance.Provenance`): sample
+data, and which organisations the latest collection missed and why."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-from oshs.charts import cambrian_explosion_chart, has_history, history_chart
+from oshs.charts import CHART_NAMES, Chart, draw_charts, processes_for
 from oshs.config import Config
+from oshs.figures import Figures
 from oshs.files import write_bytes_atomic, write_text_atomic
+from oshs.provenance import SAMPLE_LABEL, Provenance, build_provenance
 from oshs.report import render_report
+from oshs.snapshot import failed_organisations
 
-CAMBRIAN_CHART = "charts/cambrian-explosion.svg"
-HISTORY_CHART = "charts/history.svg"
+CHART_DIR = "charts"
+CACHED_RELEASES = 4
+_DRAWN: dict[Hashable, list[Chart]] = {}
+"""Charts drawn in this process by the hashes of the tables they were drawn from: a build that
+publishes the same tables again (a publish that rebuilds after a rejected push, a re-run on
+the same day) reuses them instead of drawing the same bytes again."""
+
+
+def _charts_key(
+    descriptor: Mapping[str, Any], provenance: Provenance, groups: Mapping[str, str]
+) -> Hashable | None:
+    """What the charts depend on: the tables (their hashes in the descriptor), the provenance
+    and the language groups; None when a resource has no hash."""
+    hashes = tuple((r.get("name"), r.get("hash")) for r in descriptor.get("resources", []))
+    if not hashes or any(not isinstance(digest, str) for _, digest in hashes):
+        return None
+    return hashes, provenance, tuple(sorted(groups.items()))
+
+
+def _remember(key: Hashable | None, charts: list[Chart]) -> None:
+    """Keep the charts of the last `CACHED_RELEASES` releases."""
+    if key is None:
+        return
+    _DRAWN[key] = charts
+    while len(_DRAWN) > CACHED_RELEASES:
+        del _DRAWN[next(iter(_DRAWN))]
+
+
+def release_provenance(
+    config: Config,
+    tables: dict[str, Any],
+    descriptor: dict[str, Any],
+    *,
+    collected_on: str,
+    raw_dir: Path | None = None,
+) -> Provenance:
+    """Sample data or not (the descriptor's `sources`), and the organisations not collected on
+    `collected_on`: failed in the manifests of that date in `raw_dir` (with their reasons) or
+    marked stale in `organisations`."""
+    failed = failed_organisations(raw_dir, collected_on) if raw_dir is not None else {}
+    return build_provenance(
+        collected_on,
+        sources=descriptor.get("sources"),
+        organisations=tables["organisations"].to_dict("records"),
+        failed=failed,
+        configured=[organisation.login for organisation in config.organisations],
+        names={o.login: o.name for o in config.organisations if o.name},
+    )
+
+
+def _report_chart(chart: Chart) -> tuple[str, str, str]:
+    """A chart as the report shows it: path, heading (its visible title) and alt text."""
+    return (f"{CHART_DIR}/{chart.name}.svg", chart.title.removeprefix(f"{SAMPLE_LABEL}: "),
+            chart.alt)  # fmt: skip
 
 
 def write_charts_and_report(
@@ -23,32 +81,43 @@ def write_charts_and_report(
     out_dir: Path,
     package_path: Path,
     collected_on: str,
-) -> None:
-    """Write the headline chart and `README.md` of the outputs folder."""
-    svg = cambrian_explosion_chart(
-        tables["repositories"],
-        language_groups=dict(config.language_groups),
-        collected_on=collected_on,
+    raw_dir: Path | None = None,
+) -> Provenance:
+    """Write every chart (`charts/<name>.svg` and `.png`) and `README.md` of the outputs
+    folder; a chart the release does not have (history with one date) is removed. Returns
+    the provenance the outputs were labelled with."""
+    provenance = release_provenance(
+        config, tables, descriptor, collected_on=collected_on, raw_dir=raw_dir
     )
-    write_bytes_atomic(out_dir / CAMBRIAN_CHART, svg)
-    alt = (
-        f"Cumulative public repositories of {len(tables['organisations'])} organisations "
-        f"by creation date and language, as collected on {collected_on}"
-    )
-    charts = [(CAMBRIAN_CHART, alt)]
-    history = tables["organisation_history"]
-    if not has_history(history):  # one collection: any earlier chart was of a replaced history
-        (out_dir / HISTORY_CHART).unlink(missing_ok=True)
-    else:
-        write_bytes_atomic(out_dir / HISTORY_CHART, history_chart(history))
-        dates = history["collected_on"].nunique()
-        charts.append(
-            (
-                HISTORY_CHART,
-                f"Stars, forks and open issues of all organisations on "
-                f"each of {dates} collection dates, up to {collected_on}",
-            )
+    figures = Figures(tables, collected_on)
+    key = _charts_key(descriptor, provenance, config.language_groups)
+    charts = _DRAWN.get(key) if key is not None else None
+    if charts is None:
+        charts = draw_charts(
+            tables,
+            provenance=provenance,
+            language_groups=config.language_groups,
+            figures=figures,
+            processes=processes_for(len(figures.current)),
         )
+        _remember(key, charts)
+    for chart in charts:
+        write_bytes_atomic(out_dir / CHART_DIR / f"{chart.name}.svg", chart.svg)
+        write_bytes_atomic(out_dir / CHART_DIR / f"{chart.name}.png", chart.png)
+    drawn = {chart.name for chart in charts}
+    for name in CHART_NAMES:  # e.g. a history chart of a replaced (sample) history
+        if name not in drawn:
+            for suffix in (".svg", ".png"):
+                (out_dir / CHART_DIR / f"{name}{suffix}").unlink(missing_ok=True)
     link = Path(os.path.relpath(package_path, out_dir)).as_posix()
-    text = render_report(tables, descriptor=descriptor, charts=charts, package_link=link)
+    text = render_report(
+        tables,
+        descriptor=descriptor,
+        charts=[_report_chart(chart) for chart in charts],
+        package_link=link,
+        provenance=provenance,
+        language_groups=config.language_groups,
+        figures=figures,
+    )
     write_text_atomic(out_dir / "README.md", text)
+    return provenance

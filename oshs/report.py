@@ -24,13 +24,19 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pandas import DataFrame
 
 from oshs.errors import ReportError
+from oshs.figures import Figures, current_repositories, figures_of, percent
+from oshs.findings import findings, history_example, provenance_lines
+from oshs.provenance import SAMPLE_LABEL, Provenance, build_provenance
+from oshs.tables import empty_tables
 from oshs.text import MarkdownSafe, escape_markdown, has_control, one_line, shorten
 
 MISSING = "–"  # en dash: a value that is not known
 NAME_LIMIT = 80
 WEBSITE_LIMIT = 40
+LICENCE_WORDS = {"NOASSERTION": "not identified by GitHub"}  # `timeline.top_license` in words
 COUNT_COLUMNS = ("stars", "forks", "open_issues", "open_pull_requests")
 
+_SPACE = re.compile(r"\s")
 _URL_SAFE = "/:?#@!$&'*+,;=%-._~"  # kept as they are; "(", ")", "|", "<" etc. are %-encoded
 
 
@@ -63,7 +69,7 @@ def https_url(value: Any) -> str | None:
     if is_missing(value):
         return None
     text = str(value).strip()
-    if any(char.isspace() for char in text) or has_control(text):
+    if _SPACE.search(text) or has_control(text):
         return None
     try:
         parts = urlsplit(text)
@@ -148,29 +154,80 @@ def render_report(
     tables: Mapping[str, DataFrame],
     *,
     descriptor: Mapping[str, Any],
-    charts: Sequence[tuple[str, str]],
+    charts: Sequence[tuple[str, ...]],
     package_link: str = "../datapackage.json",
+    provenance: Provenance | None = None,
+    language_groups: Mapping[str, str] | None = None,
+    figures: Figures | None = None,
 ) -> str:
     """Render `outputs/README.md` from the tables, the package descriptor and the charts.
 
-    `charts` are (path relative to the report, alt text); `package_link` is the path of
-    `datapackage.json` relative to the report, and resource paths (relative to the descriptor)
-    are linked through it. Uses `organisations`, `repositories` and `timeline`.
+    It opens with the labels of provenance (SAMPLE DATA; a partial collection, naming every
+    organisation not collected and why) and the findings, then the charts, the table per
+    organisation, the organisations not collected, how to load the data and what each table
+    means. `charts` are (path relative to the report, heading, alt text), or (path, alt text);
+    `package_link` is the path of `datapackage.json` relative to the report, and resource
+    paths (relative to the descriptor) are linked through it. Without `provenance`, it is
+    taken from the descriptor's `sources` and the stale organisations; `figures` (of `tables`)
+    are computed when not given.
     """
+    tables = {**empty_tables(), **tables}
     organisations = tables["organisations"]
-    rows = _summary_rows(organisations, tables["repositories"], tables["timeline"])
+    collected_on = _collected_on(organisations, descriptor)
+    day = str(collected_on) if collected_on else "1970-01-01"
+    if provenance is None:
+        provenance = _stale_provenance(organisations, descriptor, day)
+    figures = figures_of(tables, day, figures)
+    stats = figures.stats
+    rows = _summary_rows(organisations, figures.current, tables["timeline"], stats)
     context = {
-        "title": descriptor.get("title") or descriptor.get("name") or "Open-source statistics",
+        "title": _title(descriptor, provenance),
+        "opening": provenance_lines(provenance),
+        "findings": findings(figures, language_groups),
         "version": descriptor.get("version"),
-        "collected_on": _collected_on(organisations, descriptor),
+        "collected_on": collected_on,
         "organisation_count": len(rows),
-        "charts": [{"path": path, "alt": alt} for path, alt in charts],
+        "charts": [_chart(chart) for chart in charts],
         "rows": rows,
         "totals": _totals(rows),
+        "shares": _shares(stats),
+        "not_collected": provenance.not_collected,
+        "coverage": provenance.coverage(),
+        "example": history_example(tables, day),
         "package_link": package_link,
         "resources": _resources(descriptor, package_link),
+        "code": _code_paths(descriptor, package_link),
     }
     return _environment().get_template("README.md.j2").render(context)
+
+
+def _stale_provenance(
+    organisations: DataFrame, descriptor: Mapping[str, Any], day: str
+) -> Provenance:
+    """The provenance of a package alone: its sources, and its stale organisations."""
+    records = organisations.to_dict("records")
+    return build_provenance(day, sources=descriptor.get("sources"), organisations=records,
+                            failed={})  # fmt: skip
+
+
+def _shares(stats: DataFrame) -> dict[str, str]:
+    """The shares of all current repositories that are licensed and active."""
+    total = int(stats["repositories"].sum())
+    return {column: percent(int(stats[column].sum()), total) for column in ("licensed", "active")}
+
+
+def _title(descriptor: Mapping[str, Any], provenance: Provenance) -> str:
+    """The report's title, "SAMPLE DATA: " first for sample data (when it is not already)."""
+    title = str(descriptor.get("title") or descriptor.get("name") or "Open-source statistics")
+    if provenance.sample and not title.startswith(SAMPLE_LABEL):
+        return f"{SAMPLE_LABEL}: {title}"
+    return title
+
+
+def _chart(chart: tuple[str, ...]) -> dict[str, str]:
+    """A chart of the report: its path, heading (none for a pair) and alt text."""
+    path, *texts = chart
+    return {"path": path, "heading": texts[0] if len(texts) > 1 else "", "alt": texts[-1]}
 
 
 def _collected_on(organisations: DataFrame, descriptor: Mapping[str, Any]) -> Any:
@@ -185,18 +242,21 @@ def _collected_on(organisations: DataFrame, descriptor: Mapping[str, Any]) -> An
 
 
 def _counts(repositories: DataFrame) -> dict[str, dict[str, Count]]:
-    """Per organisation (case-folded login): repositories and count sums, removed ones left out."""
-    current = repositories
-    if "removed" in repositories.columns:
-        current = repositories[~repositories["removed"].astype("boolean").fillna(False)]
+    """Per organisation (case-folded login): repositories and count sums, removed ones left out
+    (one vectorised pass: sums and known values per column)."""
+    current = current_repositories(repositories)
+    keys = current["organisation"].astype(str).str.casefold().to_numpy()
+    values = DataFrame({column: current[column].astype("Int64") for column in COUNT_COLUMNS})
+    sums = values.groupby(keys).sum(min_count=0).astype("int64").to_dict("index")
+    known = values.notna().groupby(keys).sum().to_dict("index")
+    sizes = values.groupby(keys).size().to_dict()
     result: dict[str, dict[str, Count]] = {}
-    for login, group in current.groupby(current["organisation"].str.casefold(), sort=True):
-        sums = {"repositories": Count(len(group), len(group), 0)}
+    for login, size in sizes.items():
+        counts = {"repositories": Count(int(size), int(size), 0)}
         for column in COUNT_COLUMNS:
-            values = group[column].astype("Int64")
-            known = int(values.notna().sum())
-            sums[column] = Count(int(values.sum(skipna=True)), known, len(values) - known)
-        result[str(login)] = sums
+            seen = int(known[login][column])
+            counts[column] = Count(int(sums[login][column]), seen, int(size) - seen)
+        result[str(login)] = counts
     return result
 
 
@@ -204,7 +264,9 @@ def _latest_tops(timeline: DataFrame) -> dict[str, tuple[Any, Any]]:
     """Per organisation (case-folded): top language and licence on its latest timeline date."""
     if not len(timeline):
         return {}
-    latest = timeline.sort_values(["organisation", "date"]).groupby("organisation").tail(1)
+    latest = timeline.sort_values("date", kind="stable").drop_duplicates(
+        "organisation", keep="last"
+    )
     return {
         str(row.organisation).casefold(): (row.top_language, row.top_license)
         for row in latest.itertuples(index=False)
@@ -221,10 +283,17 @@ def _stale(row: Mapping[Hashable, Any]) -> str | None:
 
 
 def _summary_rows(
-    organisations: DataFrame, repositories: DataFrame, timeline: DataFrame
+    organisations: DataFrame, repositories: DataFrame, timeline: DataFrame, stats: DataFrame
 ) -> list[dict[str, Any]]:
-    """One row per organisation, most repositories first (then by login)."""
+    """One row per organisation, most repositories first (then by login); `stats` are the
+    `organisation_stats` of the current repositories."""
     counts, tops = _counts(repositories), _latest_tops(timeline)
+    shares = {
+        key: {
+            column: percent(row[column], row["repositories"]) for column in ("licensed", "active")
+        }
+        for key, row in stats[["repositories", "licensed", "active"]].to_dict("index").items()
+    }
     empty = {"repositories": Count()} | {column: Count() for column in COUNT_COLUMNS}
     rows = []
     for record in organisations.to_dict("records"):
@@ -238,8 +307,10 @@ def _summary_rows(
                 "html_url": record.get("html_url"),
                 "website": record.get("website"),
                 "top_language": language,
-                "top_license": license_,
+                "top_license": LICENCE_WORDS.get(str(license_), license_),
                 "stale": _stale(record),
+                "licensed": shares.get(key, {}).get("licensed", MISSING),
+                "active": shares.get(key, {}).get("active", MISSING),
                 **counts.get(key, empty),
             }
         )
@@ -252,6 +323,21 @@ def _totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, Count]:
     for row in rows:
         totals = {column: total + row[column] for column, total in totals.items()}
     return totals
+
+
+def _code_paths(descriptor: Mapping[str, Any], package_link: str) -> dict[str, MarkdownSafe]:
+    """The descriptor's file name and the repositories table's path (relative to it), for the
+    code examples: plain path characters only, else the defaults."""
+    paths = {r.get("name"): r.get("path") for r in descriptor.get("resources", [])}
+    chosen = {
+        "descriptor": posixpath.basename(package_link) or "datapackage.json",
+        "repositories": paths.get("repositories") or "outputs/data/repositories.csv",
+    }
+    defaults = {"descriptor": "datapackage.json", "repositories": "outputs/data/repositories.csv"}
+    return {
+        key: MarkdownSafe(value if re.fullmatch(r"[\w./-]+", str(value)) else defaults[key])
+        for key, value in chosen.items()
+    }
 
 
 def _resources(descriptor: Mapping[str, Any], package_link: str) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from oshs.errors import SummaryError
+from oshs.findings import provenance_lines
+from oshs.provenance import build_provenance
 from oshs.snapshot import collection_dates, read_manifest
 from oshs.text import escape_markdown
 
@@ -110,19 +112,43 @@ def change_lines(result: Mapping[str, Any] | None) -> list[str]:
     return lines
 
 
+def labels(
+    manifest: Mapping[str, Any],
+    descriptor: Mapping[str, Any] | None,
+    organisations: list[dict] | None = None,
+) -> list[str]:
+    """The summary's opening lines: SAMPLE DATA, and a partial run with every organisation not
+    collected and why (the manifest's failures, and those the package marks stale)."""
+    run = manifest.get("organisations", {})
+    failed = run.get("failed", {})
+    provenance = build_provenance(
+        str(manifest.get("collected_at") or "")[:10],
+        sources=(descriptor or {}).get("sources"),
+        organisations=organisations or [],
+        failed=failed,
+        configured=[*run.get("collected", []), *failed],
+        collected=run.get("collected", []),
+    )
+    return [line for text in provenance_lines(provenance) for line in (text, "")]
+
+
 def render_summary(
     manifest: Mapping[str, Any] | None,
     descriptor: Mapping[str, Any] | None,
     repositories: list[dict],
     result: Mapping[str, Any] | None,
+    organisations: list[dict] | None = None,
 ) -> str:
-    """The job summary: totals, per-organisation table, what changed, rate limit spent."""
+    """The job summary: labels (sample data, partial run), totals, per-organisation table,
+    what changed, rate limit spent. `organisations` are the rows of `organisations.csv`."""
     title = (descriptor or {}).get("title") or "oshs data package"
     lines = [f"## {escape_markdown(title)}", ""]
     if manifest is None:
         return "\n".join([*lines, "No collection manifest: nothing was collected.", ""])
-    organisations = manifest.get("organisations", {})
-    collected, failed = organisations.get("collected", []), organisations.get("failed", {})
+    lines += labels(manifest, descriptor, organisations)
+    organisations_run = manifest.get("organisations", {})
+    collected = organisations_run.get("collected", [])
+    failed = organisations_run.get("failed", {})
     published = sum(row.get("removed") != "true" for row in repositories)
     version = escape_markdown((descriptor or {}).get("version", "none"))
     collected_at = escape_markdown(manifest.get("collected_at"))
@@ -174,8 +200,9 @@ def write_summary(
     """
     manifest, descriptor = latest_manifest(raw_dir), read_json(package_path)
     repositories = read_table(package_path, descriptor or {}, "repositories")
+    organisations = read_table(package_path, descriptor or {}, "organisations")
     result = read_json(result_path)
-    text = render_summary(manifest, descriptor, repositories, result)
+    text = render_summary(manifest, descriptor, repositories, result, organisations)
     if summary_file:
         with Path(summary_file).open("a", encoding="utf-8") as handle:
             handle.write(text)

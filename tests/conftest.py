@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import fcntl
 import importlib.util
 import json
 import os
@@ -297,15 +298,28 @@ def github_graphql_schema() -> Any:
 
 @pytest.fixture(scope="session")
 def demo_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`oshs demo` run once per session, in process; read-only (tests that change it take
-    `demo_copy`)."""
+    """`oshs demo` run once per test run, in process; read-only (tests that change it take
+    `demo_copy`).
+
+    Under pytest-xdist the workers share one demo: the first to need it builds it under a
+    lock in their common base folder, the others wait and reuse it (the `xdist_group` marks
+    alone do not keep the demo's users on one worker with pytest 9, whose node ids ignore the
+    group suffix pytest-xdist 3.8 adds).
+    """
     from click.testing import CliRunner
 
     from oshs.cli import cli
 
-    folder = tmp_path_factory.mktemp("demo") / "oshs-demo"
-    result = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "-q"])
-    assert result.exit_code == 0, result.output
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the base folder of the run, shared by its workers
+    folder = root / "shared-demo" / "oshs-demo"
+    with (root / "shared-demo.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "datapackage.json").is_file():
+            shutil.rmtree(folder.parent, ignore_errors=True)
+            result = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "-q"])
+            assert result.exit_code == 0, result.output
     return folder
 
 

@@ -1,4 +1,5 @@
-"""The "cambrian explosion": cumulative public repositories by creation date and language."""
+"""The "cambrian explosion": current public repositories, cumulative by creation date and
+primary language."""
 
 from __future__ import annotations
 
@@ -9,14 +10,10 @@ from typing import Any
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
-import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 from pandas import DataFrame
 
 from oshs.charts.common import (
-    AXES_BOX,
-    FIGSIZE,
     HATCHES,
     LABEL_FONTSIZE,
     LABEL_MAX_CHARS,
@@ -29,39 +26,51 @@ from oshs.charts.common import (
     OTHER_HATCH,
     PALETTE,
     RC,
+    THOUSANDS,
+    Chart,
+    describe,
+    label_right,
     new_figure,
+    organisation_count,
     parse_day,
+    plural,
     render,
+    style_axes,
 )
+from oshs.figures import Figures, display_languages, figures_of, percent
+from oshs.provenance import Provenance
 from oshs.text import shorten
+
+NAME = "cambrian-explosion"
 
 
 def cambrian_explosion_chart(
-    repositories: DataFrame,
+    tables: Mapping[str, DataFrame],
     *,
+    provenance: Provenance,
     language_groups: Mapping[str, str] | None = None,
-    top: int = 7,
-    collected_on: str,
-) -> bytes:
-    """Return the "cambrian explosion" chart as SVG bytes.
+    top: int = 9,
+    figures: Figures | None = None,
+) -> Chart:
+    """The "cambrian explosion": current public repositories, cumulative by creation date.
 
-    Cumulative public repositories by creation date (`created_at`), stacked by primary language:
-    `language_groups` maps raw GitHub language names to display names, the `top` display
-    languages by final count get a band each, the rest is "Other", and repositories without a
-    language are "No language". Every row given is counted (filter removed repositories first if
-    they should not be). `collected_on` (`YYYY-MM-DD`) ends the time axis and dates the title.
+    From `tables["repositories"]` (and the count of `tables["organisations"]`), stacked by
+    primary language: `language_groups` maps raw GitHub language names to display
+    names, the `top` display languages by final count get a band each, the rest is "Other",
+    and repositories without a language are "No language". Removed repositories are left out
+    (the final height is the headline count) and their number is stated. The time axis ends at
+    the collection date of `provenance`, which dates the title.
     """
     with matplotlib.rc_context(RC):
-        figure, title = _cambrian_figure(repositories, language_groups or {}, top, collected_on)
-        return render(figure, title)
+        figures = figures_of(tables, provenance.collected_on, figures)
+        return _cambrian_figure(figures, language_groups or {}, top, provenance)
 
 
-def _display_languages(repositories: DataFrame, groups: Mapping[str, str], top: int) -> DataFrame:
+def _display_languages(figures: Figures, groups: Mapping[str, str], top: int) -> DataFrame:
     """One row per dated repository: `day` and its display `category` (top, Other, No language)."""
-    days = repositories["created_at"].astype("string").str.slice(0, 10)
-    raw = repositories["language"].astype("string")
-    shown = raw.map(lambda name: NO_LANGUAGE if pd.isna(name) else groups.get(name, name))
-    frame = DataFrame({"day": days, "category": shown.astype("string")}).dropna(subset=["day"])
+    repositories, days = figures.current, figures.created_days
+    shown = display_languages(repositories["language"], groups).fillna(NO_LANGUAGE)
+    frame = DataFrame({"day": days, "category": shown.to_numpy()}).dropna(subset=["day"])
     named = frame.loc[frame["category"] != NO_LANGUAGE, "category"]
     counts = named.value_counts()
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -87,7 +96,7 @@ def _cumulative(frame: DataFrame, order: list[str], end: dt.date) -> tuple[np.nd
     creation day, when later), so the last row holds the final counts exactly; with more days
     than points, days are sampled evenly, which is finer than the chart's pixels.
     """
-    days = np.array(frame["day"].tolist(), dtype="datetime64[D]")
+    days = frame["day"].to_numpy(dtype="datetime64[D]")
     start = days.min() - np.timedelta64(1, "D")
     span = int((max(np.datetime64(end, "D"), days.max()) - start).astype(int))
     offsets = np.unique(np.round(np.linspace(0, span, min(MAX_POINTS, span + 1))).astype(int))
@@ -125,54 +134,49 @@ def _draw_bands(axes: Any, x: np.ndarray, table: DataFrame) -> list[tuple[str, f
     return ends
 
 
-def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float] | None:
-    """Nudge label positions apart by at least `gap` within [low, high]; None if they can't fit."""
-    if gap * len(wanted) > high - low:
-        return None
-    placed: list[float] = []
-    for y in wanted:
-        placed.append(max(y, low + gap / 2, placed[-1] + gap if placed else low))
-    for i in range(len(placed) - 1, -1, -1):
-        ceiling = high - gap / 2 if i == len(placed) - 1 else placed[i + 1] - gap
-        placed[i] = min(placed[i], ceiling)
-    return placed
-
-
 def _label_bands(axes: Any, ends: list[tuple[str, float, int]]) -> None:
     """Direct labels at the right end of each band, nudged apart; a compact legend if crowded."""
-    low, high = axes.get_ylim()
-    height_in = FIGSIZE[1] * (AXES_BOX["top"] - AXES_BOX["bottom"])
-    gap = (LABEL_FONTSIZE * 1.35 / 72) / height_in * (high - low)
-    placed = _spread([centre for _, centre, _ in ends], gap, low, high)
     texts = [f"{shorten(name, LABEL_MAX_CHARS)} ({count:,})" for name, _, count in ends]
-    if placed is None:
-        handles, _ = axes.get_legend_handles_labels()
-        axes.legend(handles[::-1], texts[::-1], loc="upper left", fontsize=LABEL_FONTSIZE - 1,
-                    frameon=False, bbox_to_anchor=(1.01, 1.0))  # fmt: skip
+    wanted = [(centre, text) for (_, centre, _), text in zip(ends, texts, strict=True)]
+    if label_right(axes, wanted):
         return
-    for (_, centre, _), y, text in zip(ends, placed, texts, strict=True):
-        axes.annotate(
-            text, xy=(1.0, centre), xytext=(1.03, y), xycoords=axes.get_yaxis_transform(),
-            textcoords=axes.get_yaxis_transform(), va="center", ha="left",
-            fontsize=LABEL_FONTSIZE, annotation_clip=False,
-            arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.6,
-                        "shrinkA": 0, "shrinkB": 2},
-        )  # fmt: skip
+    handles, _ = axes.get_legend_handles_labels()
+    axes.legend(handles[::-1], texts[::-1], loc="upper left", fontsize=LABEL_FONTSIZE - 1,
+                frameon=False, bbox_to_anchor=(1.01, 1.0))  # fmt: skip
 
 
-def _title(figure: Figure, organisations: int, collected_on: str, top: int) -> str:
-    """Draw the title and subtitle that say what is counted and when; return the title."""
-    noun = "organisation" if organisations == 1 else "organisations"
+def _headline(provenance: Provenance, counts: tuple[int, int, int], top: int) -> tuple[str, str]:
+    """The title and subtitle that say what is counted and when.
+
+    `counts`: current repositories, organisations, removed repositories left out."""
+    total, organisations, removed = counts
     title = (
-        f"Public repositories of {organisations:,} {noun}, cumulative by creation date, "
-        f"as collected on {collected_on}"
+        f"{plural(total, 'public repository', 'public repositories')} of "
+        f"{plural(organisations, 'organisation')} by creation date, {provenance.collected_on}"
     )
-    figure.text(0.02, 0.955, title, fontsize=12.5, fontweight="bold", va="top")
-    figure.text(
-        0.02, 0.905, f"Stacked by primary language (the {top} most common; the rest as "
-        f"\u201c{OTHER}\u201d). Source: GitHub API.", fontsize=10, color="#444444", va="top",
-    )  # fmt: skip
-    return title
+    subtitle = (
+        f"Cumulative, stacked by primary language (the {top} most common; the rest as "
+        f"\u201c{OTHER}\u201d). Repositories public on {provenance.collected_on}"
+        + (f"; {removed:,} seen earlier and since removed are not counted." if removed else ".")
+    )
+    return title, subtitle
+
+
+def _description(
+    provenance: Provenance, ends: list[tuple[str, float, int]], counts: tuple[int, int, int],
+    first_day: str | None,
+) -> str:  # fmt: skip
+    """The `<desc>`: what is counted, the span, the total and each band's final count."""
+    total, organisations, removed = counts
+    bands = ", ".join(f"{name} {count:,} ({percent(count, total, 1)})" for name, _, count in ends)
+    span = f"from {first_day} to {provenance.collected_on}" if first_day else "no repositories"
+    return describe(
+        provenance,
+        f"Cumulative public repositories of {plural(organisations, 'organisation')} by "
+        f"creation date, {span}: {total:,} repositories public on {provenance.collected_on}"
+        + (f" ({removed:,} seen earlier and since removed are not counted)." if removed else ".")
+        + (f" By primary language: {bands}." if bands else ""),
+    )
 
 
 def _format_axes(axes: Any, x_start: float, x_end: float, total: int) -> None:
@@ -183,31 +187,29 @@ def _format_axes(axes: Any, x_start: float, x_end: float, total: int) -> None:
     axes.set_xlim(x_start, x_end)
     axes.set_ylim(0, max(total, 1) * 1.04)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    axes.yaxis.set_major_formatter(THOUSANDS)
     axes.set_xlabel("Repository creation date")
     axes.set_ylabel("Public repositories (cumulative)")
-    axes.grid(axis="y", color="#DDDDDD", linewidth=0.6)
-    axes.set_axisbelow(True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
+    style_axes(axes)
 
 
 def _cambrian_figure(
-    repositories: DataFrame, groups: Mapping[str, str], top: int, collected_on: str
-) -> tuple[Figure, str]:
-    """Build the cambrian explosion figure and its title (call inside the module's rc_context)."""
-    end = parse_day(collected_on)
-    figure, axes = new_figure()
-    organisations = int(repositories["organisation"].nunique()) if len(repositories) else 0
-    title = _title(figure, organisations, collected_on, top)
-    frame = _display_languages(repositories, groups, top)
+    figures: Figures, groups: Mapping[str, str], top: int, provenance: Provenance
+) -> Chart:
+    """Build and render the chart (call inside the module's rc_context)."""
+    end = parse_day(provenance.collected_on)
+    counts = (len(figures.current), organisation_count(figures.tables), figures.removed)
+    figure, axes, title = new_figure(provenance, *_headline(provenance, counts, top))
+    frame = _display_languages(figures, groups, top)
     if frame.empty:
         x_end = float(mdates.date2num(np.datetime64(end, "D")))
         _format_axes(axes, x_end - 365, x_end, 0)
         axes.text(0.5, 0.5, "No public repositories", transform=axes.transAxes, ha="center")
-        return figure, title
+        return render(figure, NAME, title, _description(provenance, [], counts, None))
     x, table = _cumulative(frame, _category_order(frame), end)
     ends = _draw_bands(axes, x, table)
     _format_axes(axes, float(x[0]), float(x[-1]), int(table.iloc[-1].sum()))
     _label_bands(axes, ends)
-    return figure, title
+    first = str(frame["day"].min().date())
+    description = _description(provenance, ends, counts, first)
+    return render(figure, NAME, title, description)

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from importlib import resources
 from pathlib import Path
 
@@ -16,8 +17,14 @@ import pytest
 from conftest import published_files
 from frictionless import Package
 
+from oshs.charts import CHART_NAMES
+
 pytestmark = pytest.mark.xdist_group("demo")  # the session demo is built once, on one worker
 
+SVG = "{http://www.w3.org/2000/svg}"
+SAMPLE_LINE = (
+    "SAMPLE DATA: invented repositories shaped on published counts, not figures from GitHub"
+)
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "nhs-open-source-stats"
 
 
@@ -89,16 +96,48 @@ def test_the_demo_never_publishes_private_internal_or_fork_repositories(demo_dir
     assert [name for name in secret if f'"{name}"'.encode() in raw] == []
 
 
-def test_the_report_and_chart_are_written(demo_dir):
+def test_the_report_and_every_chart_are_written_and_say_sample_data(demo_dir):
     readme = (demo_dir / "outputs" / "README.md").read_text(encoding="utf-8")
-    assert "![Cumulative public repositories of 31 organisations" in readme
-    assert "<script" not in readme
-    svg = (demo_dir / "outputs" / "charts" / "cambrian-explosion.svg").read_text(encoding="utf-8")
-    assert svg.startswith("<?xml") and "2025-10-13" in svg
-    assert (
-        "![Stars, forks and open issues of all organisations on each of 1403 collection" in readme
+    assert readme.startswith(
+        "# SAMPLE DATA: Open-source statistics of NHS and healthcare organisations on GitHub\n\n"
+        "**SAMPLE DATA**: invented repositories shaped on published counts, served by the oshs "
+        "GitHub API sandbox; not figures from GitHub.\n"
     )
-    assert (demo_dir / "outputs" / "charts" / "history.svg").read_text().startswith("<?xml")
+    assert "<script" not in readme
+    folder = demo_dir / "outputs" / "charts"
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        f"{name}.{suffix}" for name in CHART_NAMES for suffix in ("svg", "png")
+    )
+    for name in CHART_NAMES:
+        title, desc = list(ET.fromstring((folder / f"{name}.svg").read_bytes()))[:2]
+        assert (title.tag, desc.tag) == (f"{SVG}title", f"{SVG}desc"), name
+        assert (title.text or "").startswith("SAMPLE DATA: "), name
+        assert (desc.text or "").startswith(f"{SAMPLE_LINE}. "), name
+        assert f"](charts/{name}.svg)" in readme, name
+        assert (folder / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
+
+
+def test_the_chart_descriptions_state_the_figures_of_the_tables(demo_dir):
+    data, folder = demo_dir / "outputs" / "data", demo_dir / "outputs" / "charts"
+    current = [row for row in read_rows(data / "repositories.csv") if row["removed"] == "false"]
+    removed = len(read_rows(data / "repositories.csv")) - len(current)
+    desc = list(ET.fromstring((folder / "cambrian-explosion.svg").read_bytes()))[1].text or ""
+    assert (
+        f"{len(current):,} repositories public on 2025-10-13 ({removed:,} seen earlier and since "
+        "removed are not counted). By primary language: Python "
+        f"{sum(row['language'] == 'Python' for row in current):,} ("
+    ) in desc
+    totals: dict[str, list[int]] = {}
+    for row in read_rows(data / "organisation_history.csv"):
+        day = totals.setdefault(row["collected_on"], [0, 0, 0, 0])
+        for index, column in enumerate(("repositories", "stars", "forks", "open_issues")):
+            day[index] += int(row[column])
+    desc = list(ET.fromstring((folder / "history.svg").read_bytes()))[1].text or ""
+    for day, (repositories, stars, forks, issues) in totals.items():
+        assert (
+            f"{day}: repositories {repositories:,}, stars {stars:,}, forks {forks:,}, "
+            f"open issues {issues:,}"
+        ) in desc
 
 
 def test_the_demo_history_is_true(demo_dir):

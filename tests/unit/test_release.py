@@ -63,16 +63,27 @@ def test_new_data_is_minor_and_the_changelog_grows_newest_first():
     entry = text[text.index("## 1.1.0") : text.index("## 1.0.0")]
     assert entry == (
         "## 1.1.0 (2025-10-07)\n\n"
-        "3 public repositories of 2 organisations (collected on 2025-10-07).\n\n"
-        "| Organisation | Added | Removed | Archived | Repositories |\n"
+        "3 public repositories (1 of them archived) of 2 organisations "
+        "(collected on 2025-10-07).\n\n"
+        "| Organisation | Added | Removed | Newly archived | Repositories |\n"
         "| --- | ---: | ---: | ---: | ---: |\n"
-        "| a | 1 | 1 | 1 | 2 |\n"
+        "| A | 1 | 1 | 1 | 2 |\n"
         "| **Total** | **1** | **1** | **1** | **3** |\n\n"
         "- Added: a/x\\|&lt;b&gt;\n"
         "- Removed: a/r2\n"
-        "- Archived: a/r1\n\n"
-        "Not collected, carried forward unchanged (stale): b (last collected on 2025-10-06).\n\n"
+        "- Newly archived: a/r1\n\n"
+        "Not collected, carried forward unchanged (stale): B (last collected on 2025-10-06).\n\n"
     )
+
+
+def test_sample_data_is_said_first_in_each_entry():
+    sandbox = "http://127.0.0.1:8123"
+    release = build(None, Collection(D1, day1().organisations, (), sandbox))
+    assert (
+        "## 1.0.0 (2025-10-06)\n\nSAMPLE DATA (invented repositories shaped on published counts): "
+        "3 public repositories (0 of them archived) of 2 organisations (collected on 2025-10-06).\n"
+    ) in release.changelog
+    assert "| A | 2 | 0 | 0 | 2 |\n| B | 1 | 0 | 0 | 1 |" in release.changelog
 
 
 def test_same_collection_again_keeps_the_version_and_every_byte():

@@ -40,6 +40,9 @@ def test_the_summary_has_totals_a_table_the_change_and_the_rate_limit():
     assert text.splitlines() == [
         "## T",
         "",
+        "**Partial collection: 2 of 3 organisations collected on 2025-10-06.** Not collected: "
+        "ghost (`ghost`): 404 &lt;b&gt;Not&lt;/b&gt;, never collected, not in the figures.",
+        "",
         "**2** repositories of **2** organisations (**1** failed), collected at "
         "2025-10-06T06:00:00Z, data package version **1.1.0**.",
         "",
@@ -62,6 +65,25 @@ def test_the_summary_has_totals_a_table_the_change_and_the_rate_limit():
         "",
         "7 API requests; rate limit: 10 of 5000 used, 4990 remaining, resets at "
         "2025-10-06 08:00 UTC.",
+    ]
+
+
+def test_sample_data_and_stale_organisations_are_said_first():
+    sources = [{"title": "oshs GitHub API sandbox (bundled sample data, not GitHub)"}]
+    manifest = {**MANIFEST, "organisations": {"collected": ["nhsx"], "failed": {}}}
+    organisations = [
+        {"login": "nhsx", "name": "NHSX", "stale": "false", "collected_on": "2025-10-06"},
+        {"login": "gone", "name": "Gone Trust", "stale": "true", "collected_on": "2025-09-29"},
+    ]
+    text = render_summary(manifest, {"sources": sources}, REPOSITORIES, RESULT, organisations)
+    assert text.splitlines()[2:6] == [
+        "**SAMPLE DATA**: invented repositories shaped on published counts, served by the oshs "
+        "GitHub API sandbox; not figures from GitHub.",
+        "",
+        "**Partial collection: 1 of 2 organisations collected on 2025-10-06.** Not collected: "
+        "Gone Trust (`gone`): not in the organisations of this run, figures as last collected "
+        "on 2025-09-29.",
+        "",
     ]
 
 
@@ -129,7 +151,8 @@ def test_oshs_summary_takes_its_files_from_the_actions_environment(tmp_path):
 def test_oshs_summary_prints_the_summary_without_a_summary_file(tmp_path):
     result = CliRunner().invoke(cli, ["summary", *write_inputs(tmp_path)], env=NO_ACTIONS_FILES)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("## oshs data package\n\n**0** repositories of **2**")
+    assert result.output.startswith("## oshs data package\n\n**Partial collection: 2 of 3 ")
+    assert "\n\n**0** repositories of **2** organisations (**1** failed)" in result.output
 
 
 def test_an_unreadable_result_is_one_error_line(tmp_path):

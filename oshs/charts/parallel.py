@@ -1,0 +1,55 @@
+"""Drawing several charts at once on the cores of the machine, for large releases.
+
+Each chart is drawn by a process forked from this one: the tables and their figures (computed
+before the fork) are shared, never copied or pickled; only each chart's index goes out and its
+bytes come back. A chart is the same bytes whichever process draws it, so the outputs do not
+depend on the number of processes. Forking is used only on Linux (elsewhere, or with one core,
+charts are drawn one after the other); `OSHS_CHART_PROCESSES` sets the number of processes
+(`1`: never fork).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from oshs.charts.common import Chart
+
+PARALLEL_FROM = 20_000
+"""Current repositories from which a release's charts are drawn in parallel (below it the
+charts take a second or two, and a fork would save little)."""
+MAX_PROCESSES = 4
+_JOBS: list[Callable[[], Chart]] = []  # what the forked processes draw, by index
+
+
+def processes_for(repositories: int) -> int:
+    """How many processes draw the charts of a release of `repositories` current repositories:
+    `OSHS_CHART_PROCESSES` when set, else the available cores (at most `MAX_PROCESSES`) from
+    `PARALLEL_FROM` repositories on, else one."""
+    configured = os.environ.get("OSHS_CHART_PROCESSES", "").strip()
+    if configured.isdigit():
+        return max(1, int(configured))
+    if repositories < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(MAX_PROCESSES, len(os.sched_getaffinity(0))))
+
+
+def _draw(index: int) -> Chart:
+    """Draw job `index` (in a forked process)."""
+    return _JOBS[index]()
+
+
+def draw_all(jobs: Sequence[Callable[[], Chart]], processes: int = 1) -> list[Chart]:
+    """The charts of `jobs`, in order: drawn by `processes` forked processes when more than one
+    (and fork is available), else one after the other here."""
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if processes < 2 or len(jobs) < 2 or not fork:
+        return [job() for job in jobs]
+    _JOBS[:] = jobs
+    try:
+        with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
+            return pool.map(_draw, range(len(jobs)), chunksize=1)
+    finally:
+        _JOBS.clear()

@@ -25,7 +25,7 @@ from pandas import DataFrame
 from oshs.backfill import merge_day
 from oshs.changes import repository_changes
 from oshs.collection import Collection
-from oshs.descriptor import VERSION_PATTERN, package_descriptor
+from oshs.descriptor import package_descriptor
 from oshs.errors import PackageError
 from oshs.history import OSHS, State, advance, merge_imported
 from oshs.provenance import (
@@ -37,6 +37,7 @@ from oshs.provenance import (
 )
 from oshs.tables import empty_tables, to_csv_bytes
 from oshs.text import escape_markdown
+from oshs.versions import data_changed, next_version, schema_changes
 
 CHANGELOG_TITLE = "# Changelog"
 CHANGELOG_INTRO = (
@@ -48,7 +49,6 @@ NAMES_LIMIT = 20
 """Repository names are listed for a kind of change when at most this many repositories had it."""
 KINDS = ("added", "removed", "archived")
 KIND_TITLES = {"added": "Added", "removed": "Removed", "archived": "Newly archived"}
-FIRST_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
@@ -363,65 +363,3 @@ def prepend_entry(changelog: str, entry: str) -> str:
         return changelog.rstrip("\n") + "\n\n" + entry.rstrip("\n") + "\n"
     head, rest = changelog[: at + 1], changelog[at + 1 :]
     return head + entry + rest
-
-
-def schema_changes(previous: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """The breaking changes from `previous` to `new` descriptor (each a Markdown line).
-
-    A published column removed or renamed (absent from the new table), a column whose type
-    changed, or a whole table removed. Added tables and columns are not breaking.
-    """
-    fields = {
-        r["name"]: {f["name"]: f.get("type") for f in r.get("schema", {}).get("fields", [])}
-        for r in new.get("resources", [])
-    }
-    changes = []
-    for resource in previous.get("resources", []):
-        name = resource.get("name")
-        if name not in fields:
-            changes.append(f"table `{name}` removed")
-            continue
-        for item in resource.get("schema", {}).get("fields", []):
-            type_ = fields[name].get(item.get("name"), None)
-            if item.get("name") not in fields[name]:
-                changes.append(f"column `{name}.{item.get('name')}` removed or renamed")
-            elif type_ != item.get("type"):
-                changes.append(
-                    f"column `{name}.{item.get('name')}` changed type "
-                    f"from {item.get('type')} to {type_}"
-                )
-    return changes
-
-
-def data_changed(previous: dict[str, Any], new: dict[str, Any]) -> bool:
-    """True when the resources (by name) or any resource's hash differ."""
-
-    def hashes(descriptor: dict[str, Any]) -> dict[str, Any]:
-        return {r.get("name"): r.get("hash") for r in descriptor.get("resources", [])}
-
-    return hashes(previous) != hashes(new)
-
-
-def next_version(previous: dict[str, Any] | None, new: dict[str, Any]) -> str:
-    """The semantic version of `new` after `previous` (SPEC §3.4); `new`'s own is ignored.
-
-    First publication: 1.0.0. MAJOR when `schema_changes` finds any; else MINOR when the data
-    changed (`data_changed`); else PATCH when anything else of the descriptor differs
-    (metadata, sources, descriptions); else the previous version (nothing to publish).
-    """
-    if previous is None:
-        return FIRST_VERSION
-    version = str(previous.get("version", ""))
-    if not VERSION_PATTERN.match(version):
-        raise PackageError(
-            f"previous data package: version {version!r} is not MAJOR.MINOR.PATCH",
-            hint="fix the version in the published datapackage.json",
-        )
-    major, minor, patch = (int(part) for part in version.split("."))
-    if schema_changes(previous, new):
-        return f"{major + 1}.0.0"
-    if data_changed(previous, new):
-        return f"{major}.{minor + 1}.0"
-    if {**previous, "version": None} != {**new, "version": None}:
-        return f"{major}.{minor}.{patch + 1}"
-    return version

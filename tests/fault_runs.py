@@ -84,9 +84,9 @@ def build(raw: Path, work: Path) -> None:
     run_build(CONFIG, raw_dir=raw, out_dir=work / "outputs", package_path=work / "datapackage.json")
 
 
-def files(work: Path) -> dict[str, str]:
+def files(work: Path) -> dict[str, bytes]:
     paths = [work / "datapackage.json", *sorted((work / "outputs").rglob("*"))]
-    return {p.relative_to(work).as_posix(): p.read_text() for p in paths if p.is_file()}
+    return {p.relative_to(work).as_posix(): p.read_bytes() for p in paths if p.is_file()}
 
 
 def start_child(action, kill_when=lambda call: False) -> int:
@@ -161,8 +161,9 @@ def build_matrix(root: Path, every: bool) -> dict:
     new = files(reference)
     points = [("before", "replace", n) for n in range(1, replaces + 1)]
     points += [("before", "rmtree", 1), ("after", "rmtree", 1)]
-    if not every:
-        points = [points[i] for i in (0, 3, 9, replaces - 1, replaces)]
+    journal = replaces - len(new)  # the staged writes, then the journal: the commit point
+    if not every:  # the first staged write, the journal, a middle move, the descriptor, cleanup
+        points = [points[i] for i in (0, journal - 1, journal + 5, replaces - 1, replaces)]
     outcomes = []
     for number, point in enumerate(points):
         work = root / f"kill-{number}"
@@ -180,7 +181,7 @@ def build_matrix(root: Path, every: bool) -> dict:
             build(raws[2], work)  # (determinism); shown once: no second bump, no extra entry
             outcome["next_build_equals_reference"] = files(work) == new
         outcomes.append(outcome)
-    return {"replaces": replaces, "outcomes": outcomes}
+    return {"replaces": replaces, "journal": journal, "outcomes": outcomes}
 
 
 PUBLISH_POINTS = [
@@ -274,7 +275,7 @@ def race(root: Path) -> dict:
     main = {
         name: git("show", f"main:{name}", cwd=remote)
         for name in files(reference)
-        if name != "outputs/CHANGELOG.md"
+        if name != "outputs/CHANGELOG.md" and not name.endswith(".png")  # git show gives text
     }
     results = {day: (root / f"publisher-{day}.result").read_text() for day in works}
     return {
@@ -282,7 +283,8 @@ def race(root: Path) -> dict:
         "results": sorted(line.split(" (")[0] for line in results.values()),
         "remote_tags": git("tag", "--list", cwd=remote).split(),
         "days": days_on_main(remote),
-        "same_as_in_order": main == {k: v for k, v in files(reference).items() if k in main},
+        "same_as_in_order": main
+        == {k: v.decode() for k, v in files(reference).items() if k in main},
         "changelog_versions": [
             line
             for line in git("show", "main:outputs/CHANGELOG.md", cwd=remote).splitlines()

@@ -12,7 +12,8 @@ from oshs.collection import Collection
 from oshs.errors import PackageError
 from oshs.history import State, read_state
 from oshs.package import write_package_data
-from oshs.release import dates_to_replay, next_version, prepend_entry, replay, schema_changes
+from oshs.release import dates_to_replay, prepend_entry, replay
+from oshs.versions import next_version, schema_changes
 
 OPTIONS = {"resource_dir": "outputs/data", "include_forks": False, "include_archived": True}
 API_URL = "https://api.github.com"

@@ -7,7 +7,7 @@ Values the API did not give are `None`, never guessed; datetimes become `YYYY-MM
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -121,3 +121,38 @@ def as_int(value: Any, what: str) -> int | None:
 def as_bool(value: Any) -> bool | None:
     """A boolean, or `None` for anything that is not one."""
     return value if isinstance(value, bool) else None
+
+
+def organisation_record(
+    body: dict[str, Any],
+    display_name: str | None,
+    collected_on: str,
+    *,
+    login: str | None,
+    keys: Mapping[str, str],
+    public_repositories: Any,
+) -> dict[str, Any]:
+    """An `organisations.csv` record (without `stale`) from an organisation body of either API.
+
+    `keys` names the body's key of `id`, `html_url`, `website`, `created_at` and `is_verified`
+    (the APIs spell them differently); `login` (the configured one) is used only when the body
+    has none; the display name wins over the body's own name.
+    """
+    org_login = as_text(body.get("login")) or login
+    if not org_login:
+        raise SnapshotError("snapshot: organisation body has no 'login'")
+    return {
+        "login": org_login,
+        "name": as_text(display_name) or as_text(body.get("name")) or org_login,
+        "id": as_int(body.get(keys["id"]), f"organisation {keys['id']}"),
+        "description": as_text(body.get("description")),
+        "html_url": as_text(body.get(keys["html_url"])),
+        "website": as_text(body.get(keys["website"])),
+        "location": as_text(body.get("location")),
+        "created_at": normalise_datetime(
+            body.get(keys["created_at"]), f"organisation {keys['created_at']}"
+        ),
+        "is_verified": as_bool(body.get(keys["is_verified"])),
+        "public_repositories": public_repositories,
+        "collected_on": collected_on,
+    }

@@ -31,6 +31,7 @@ from oshs.normalise.common import (
     language_bytes,
     license_fields,
     normalise_datetime,
+    organisation_record,
     read_envelope,
     required,
 )
@@ -60,26 +61,27 @@ def normalise_graphql(doc: dict[str, Any]) -> OrganisationCollection:
     return collection_of(organisation, records, collected_on, "graphql")
 
 
+GRAPHQL_ORGANISATION_KEYS = {
+    "id": "databaseId",
+    "html_url": "url",
+    "website": "websiteUrl",
+    "created_at": "createdAt",
+    "is_verified": "isVerified",
+}
+
+
 def organisation_record_from_graphql(
     body: dict[str, Any], display_name: str | None, collected_on: str, *, login: str | None = None
 ) -> dict[str, Any]:
     """Flatten an ``Organization`` object to an `organisations.csv` record (without `stale`)."""
-    org_login = as_text(body.get("login")) or login
-    if not org_login:
-        raise SnapshotError("snapshot: organisation body has no 'login'")
-    return {
-        "login": org_login,
-        "name": as_text(display_name) or as_text(body.get("name")) or org_login,
-        "id": as_int(body.get("databaseId"), "organisation databaseId"),
-        "description": as_text(body.get("description")),
-        "html_url": as_text(body.get("url")),
-        "website": as_text(body.get("websiteUrl")),
-        "location": as_text(body.get("location")),
-        "created_at": normalise_datetime(body.get("createdAt"), "organisation createdAt"),
-        "is_verified": as_bool(body.get("isVerified")),
-        "public_repositories": as_int(_count(body, "publicRepositories"), "publicRepositories"),
-        "collected_on": collected_on,
-    }
+    return organisation_record(
+        body,
+        display_name,
+        collected_on,
+        login=login,
+        keys=GRAPHQL_ORGANISATION_KEYS,
+        public_repositories=as_int(_count(body, "publicRepositories"), "publicRepositories"),
+    )
 
 
 def repository_record_from_graphql(node: dict[str, Any], organisation_login: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from oshs.normalise.common import (
     language_bytes,
     license_fields,
     normalise_datetime,
+    organisation_record,
     read_envelope,
     required,
 )
@@ -59,6 +60,15 @@ def normalise_rest(doc: dict[str, Any]) -> OrganisationCollection:
     return collection_of(organisation, records, collected_on, "rest")
 
 
+REST_ORGANISATION_KEYS = {
+    "id": "id",
+    "html_url": "html_url",
+    "website": "blog",
+    "created_at": "created_at",
+    "is_verified": "is_verified",
+}
+
+
 def organisation_record_from_rest(
     body: dict[str, Any],
     display_name: str | None,
@@ -70,22 +80,14 @@ def organisation_record_from_rest(
 
     `login` (the configured one) is used only when the body has none.
     """
-    org_login = as_text(body.get("login")) or login
-    if not org_login:
-        raise SnapshotError("snapshot: organisation body has no 'login'")
-    return {
-        "login": org_login,
-        "name": as_text(display_name) or as_text(body.get("name")) or org_login,
-        "id": as_int(body.get("id"), "organisation id"),
-        "description": as_text(body.get("description")),
-        "html_url": as_text(body.get("html_url")),
-        "website": as_text(body.get("blog")),
-        "location": as_text(body.get("location")),
-        "created_at": normalise_datetime(body.get("created_at"), "organisation created_at"),
-        "is_verified": as_bool(body.get("is_verified")),
-        "public_repositories": as_int(body.get("public_repos"), "public_repos"),
-        "collected_on": collected_on,
-    }
+    return organisation_record(
+        body,
+        display_name,
+        collected_on,
+        login=login,
+        keys=REST_ORGANISATION_KEYS,
+        public_repositories=as_int(body.get("public_repos"), "public_repos"),
+    )
 
 
 def repository_record_from_rest(

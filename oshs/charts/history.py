@@ -31,11 +31,11 @@ from oshs.charts.common import (
 )
 from oshs.errors import ChartError
 from oshs.figures import percent
+from oshs.history import OSHS
 from oshs.provenance import Provenance
 from oshs.text import shorten
 
 NAME = "history"
-OWN_SOURCE = "oshs"
 HISTORY_SERIES = (
     ("repositories", "Repositories"),
     ("stars", "Stars"),
@@ -85,17 +85,17 @@ def history_chart(organisation_history: DataFrame, *, provenance: Provenance) ->
 def history_series(frame: DataFrame) -> list[HistorySeries]:
     """oshs's own series first (when it has rows), then one per imported source, by name."""
     source = (
-        frame["source"].astype("string").fillna(OWN_SOURCE)
+        frame["source"].astype("string").fillna(OSHS)
         if "source" in frame.columns
-        else pd.Series(OWN_SOURCE, index=frame.index)
+        else pd.Series(OSHS, index=frame.index)
     )
     result = []
-    for name in sorted(set(source), key=lambda value: (value != OWN_SOURCE, value)):
+    for name in sorted(set(source), key=lambda value: (value != OSHS, value)):
         rows = frame.loc[source == name]
         columns = [column for column, _ in HISTORY_SERIES]
         totals = rows.groupby("collected_on")[columns].sum(min_count=1).sort_index()
         totals["organisations"] = rows.groupby("collected_on")["organisation"].nunique()
-        own = name == OWN_SOURCE
+        own = name == OSHS
         label = "oshs collections" if own else _imported_label(name, rows)
         result.append(HistorySeries(label, totals, own))
     return result

@@ -1,8 +1,9 @@
 """CSV bytes + descriptor → the published package, validated before anything is published.
 
 `stage_package_data` writes every file into a staging folder (`oshs.transaction.Transaction`)
-and validates the staged package with frictionless; only a valid one is committed, all files at
-once: an invalid package publishes nothing, and no published file is ever half-written.
+and validates the staged package (`oshs.validation`, proven to reach frictionless's verdicts);
+only a valid one is committed, all files at once: an invalid package publishes nothing, and no
+published file is ever half-written.
 `validate_package` is offline: a descriptor naming a remote resource is refused unless asked.
 """
 
@@ -10,29 +11,17 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
-
-from frictionless import FrictionlessException, Package
 
 from oshs.descriptor import PACKAGE_PROFILE, descriptor_bytes
 from oshs.errors import PackageError
 from oshs.files import storage_error
 from oshs.transaction import Transaction
+from oshs.validation import ValidationReport, check_package, unsupported
 
 _SHOWN_ERRORS = 3
 CHANGELOG_NAME = "CHANGELOG.md"
-
-
-@dataclass
-class ValidationReport:
-    """Outcome of a frictionless validation: one human-readable line per error."""
-
-    valid: bool
-    errors: list[str] = field(default_factory=list)
-    tables: dict[str, int] = field(default_factory=dict)
-    path: str = ""
 
 
 def write_package_data(
@@ -70,8 +59,8 @@ def stage_package_data(
     changelog: str | None = None,
     name: Path | None = None,
 ) -> None:
-    """Write the CSVs, changelog and descriptor at staged paths and validate them there with
-    frictionless (types, keys, each file's hash and size against the descriptor).
+    """Write the CSVs, changelog and descriptor at staged paths and validate them there
+    (`validate_staged`: types, keys, each file's hash and size against the descriptor).
 
     `out_dir` must lie inside the descriptor's folder (resource paths are relative to the
     descriptor). Raises `PackageError` (naming `name`, the published path) when invalid.
@@ -88,7 +77,15 @@ def stage_package_data(
         package_path.write_bytes(descriptor_bytes(descriptor))
     except OSError as error:
         raise storage_error(published_path(error, package_path, name), error) from None
-    _raise_if_invalid(validate_package(package_path), name or package_path)
+    _raise_if_invalid(validate_staged(package_path, descriptor), name or package_path)
+
+
+def validate_staged(package_path: Path, descriptor: dict[str, Any]) -> ValidationReport:
+    """The build's check of a staged package: `oshs.validation`, which reaches frictionless's
+    verdicts a column at a time; frictionless itself for what that does not cover."""
+    if unsupported(descriptor) is None:
+        return check_package(package_path)
+    return validate_package(package_path)
 
 
 def published_path(error: OSError, staged: Path, name: Path | None) -> Path:
@@ -146,6 +143,8 @@ def validate_package(path: Path, *, remote: bool = False) -> ValidationReport:
         return ValidationReport(
             False, [f"{path.name}: {name}" for name in remote_names], {}, str(path)
         )
+    from frictionless import FrictionlessException, Package  # 0.25 s: only `oshs validate`
+
     try:
         report = Package(str(path)).validate()
     except FrictionlessException as error:

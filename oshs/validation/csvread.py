@@ -1,0 +1,129 @@
+"""A CSV file as columns of text, read the way frictionless reads it.
+
+frictionless decodes the bytes as UTF-8, sniffs the dialect from the first 100 lines
+(`csv.Sniffer`, delimiters `,\\t;|`), reads rows with Python's `csv` module and takes the first
+row as the header. `read_columns` gives the same cells: pyarrow's multithreaded reader when the
+file is plain (the standard dialect, no carriage return, no byte-order mark, every row as long
+as the header), otherwise Python's `csv` module with the sniffed dialect, exactly as frictionless
+does. Either way a cell is text, `""` when empty, and null only when the row was too short.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+SAMPLE_LINES = 100
+"""The lines frictionless sniffs the dialect from (`frictionless.formats.csv.parser`)."""
+_STANDARD = (",", '"', False, None)
+FIELD_SIZE_LIMIT = 2_147_483_646
+"""The longest cell frictionless reads (its `settings.FIELD_SIZE_LIMIT`)."""
+
+
+@dataclass(frozen=True)
+class TextColumns:
+    """One CSV file's cells: the header labels, one text column per expected field (null where a
+    row was too short), and the rows' cell counts when some row differs from the header."""
+
+    labels: list[str]
+    columns: list[pa.Array]
+    rows: int
+    row_lengths: list[int] | None = None
+
+
+class EncodingProblem(Exception):
+    """The bytes are not UTF-8 (frictionless: `encoding-error`)."""
+
+
+def read_columns(data: bytes, fields: int) -> TextColumns:
+    """The cells of `data` as text columns, one per header label (`fields` columns when there
+    is no header), as frictionless pairs cells with fields: by position.
+
+    Raises `EncodingProblem` when `data` is not UTF-8 (a leading byte-order mark is skipped, as
+    frictionless skips it).
+    """
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise EncodingProblem(str(error)) from None
+    dialect = sniffed_dialect(text)
+    if _plain(data, dialect):
+        fast = _read_with_arrow(data)
+        if fast is not None:
+            return TextColumns(fast[0], fast[1], len(fast[1][0]) if fast[1] else 0)
+    return _read_with_csv_module(text, dialect, fields)
+
+
+def sniffed_dialect(text: str) -> Any:
+    """The dialect frictionless would sniff from the first lines of `text`."""
+    sample = io.StringIO(text, newline="").readlines()[:SAMPLE_LINES]
+    try:
+        dialect: Any = csv.Sniffer().sniff("".join(sample), ",\t;|")
+    except csv.Error:
+        dialect = csv.excel()
+    if dialect.quotechar == "'":
+        dialect.quotechar = '"'
+    return dialect
+
+
+def _plain(data: bytes, dialect: Any) -> bool:
+    """Whether pyarrow reads `data` into the cells `csv` would give."""
+    delimiter, quote, escape = dialect.delimiter, dialect.quotechar, dialect.escapechar
+    shape = (delimiter, quote, bool(dialect.skipinitialspace), escape)
+    # The sniffer says "no doubled quotes" when the first lines have none: the same cells
+    # unless a doubled quote comes later.
+    doubled = bool(dialect.doublequote) or b'""' not in data
+    plain_bytes = b"\r" not in data and not data.startswith(b"\xef\xbb\xbf")
+    return shape == _STANDARD and doubled and plain_bytes
+
+
+def _read_with_arrow(data: bytes) -> tuple[list[str], list[pa.Array]] | None:
+    """Header and text columns by pyarrow, or None when a row's length differs (or any doubt)."""
+    first_line = data.split(b"\n", 1)[0]
+    if not first_line or b'"' in first_line:
+        return None
+    labels = first_line.decode("utf-8").split(",")
+    names = [f"c{i}" for i in range(len(labels))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return labels, [table.column(i).combine_chunks() for i in range(len(labels))]
+
+
+def _read_with_csv_module(text: str, dialect: Any, fields: int) -> TextColumns:
+    """Header and columns by Python's `csv` module, as frictionless reads them."""
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quotechar,
+        doublequote=dialect.doublequote,
+        skipinitialspace=dialect.skipinitialspace,
+        escapechar=dialect.escapechar,
+    )
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    rows = list(reader)
+    labels = rows[0] if rows else []
+    body = rows[1:]
+    width = len(labels) or fields
+    columns = [
+        pa.array([row[i] if i < len(row) else None for row in body], type=pa.string())
+        for i in range(width)
+    ]
+    lengths = [len(row) for row in body]
+    uneven = any(length != width for length in lengths)
+    return TextColumns(labels, columns, len(body), lengths if uneven else None)

@@ -222,16 +222,23 @@ def demo(target: Path, quiet: bool, **_: Any) -> None:
 @cli.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port on 127.0.0.1 (0 picks a free one).")  # fmt: skip
+@click.option("--dataset", "dataset_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Serve this dataset (docs/architecture.md), not the sample.")  # fmt: skip
+@click.option("--rate-limit", type=click.IntRange(min=1), metavar="N",
+              help="Hourly requests per token, REST and GraphQL each (5000).")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @handle_errors
-def sandbox(port: int, **_: Any) -> None:
-    """Serve the GitHub API sandbox with the bundled sample until interrupted."""
-    from oshs.sample import load_sample
+def sandbox(port: int, dataset_path: Path | None, rate_limit: int | None, **_: Any) -> None:
+    """Serve the GitHub API sandbox with the bundled sample (or a dataset) until interrupted."""
+    from oshs.sample import load_dataset_file, load_sample
     from oshs.sandbox import Sandbox
+    from oshs.sandbox.ratelimit import RateLimiter
 
-    with Sandbox(load_sample(), port=port) as server:
+    dataset = load_dataset_file(dataset_path) if dataset_path else load_sample()
+    budget = {"core": rate_limit, "graphql": rate_limit} if rate_limit else None
+    with Sandbox(dataset, port=port, rate_limiter=RateLimiter(budget)) as server:
         click.echo(server.url, nl=True)
         sys.stdout.flush()
         try:

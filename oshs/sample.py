@@ -14,9 +14,10 @@ import functools
 import gzip
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from oshs.errors import SampleError
+from oshs.errors import SampleError, UsageError
 
 SAMPLE_COLLECTED_AT = "2025-10-06T06:00:00Z"
 """The fixed collection time of the sample (`collected_at` of the dataset on its first date)."""
@@ -87,3 +88,43 @@ def _apply(data: dict[str, Any], step: dict[str, Any]) -> None:
             repo.update(change["updated"].get(str(repo["id"]), {}))
         repositories += change["created"]
         org["repositories"] = sorted(repositories, key=lambda r: r["id"])
+
+
+def load_dataset_file(path: Path) -> dict[str, Any]:
+    """A dataset file in the documented format (docs/architecture.md: gzip or plain JSON,
+    `"format": 1`, `organisations` with their repositories), as on its first date (a `next`
+    list of later changes, as in the bundled sample, is ignored).
+
+    Raises `UsageError` naming the file and what is wrong with it.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        data = json.loads(text)
+    except OSError as error:
+        raise UsageError(f"--dataset {path}: {error.strerror or error}") from None
+    except (ValueError, EOFError) as error:
+        raise UsageError(f"--dataset {path}: not JSON or gzip JSON ({error})") from None
+    problem = dataset_problem(data)
+    if problem:
+        raise UsageError(
+            f"--dataset {path}: {problem}", hint="see docs/architecture.md, 'The dataset'"
+        )
+    data.pop("next", None)
+    return dict(data)
+
+
+def dataset_problem(data: Any) -> str | None:
+    """What makes `data` not a dataset the sandbox can serve, or None."""
+    if not isinstance(data, dict) or data.get("format") != 1:
+        return 'expected a JSON object with "format": 1'
+    organisations = data.get("organisations")
+    if not isinstance(organisations, list) or not organisations:
+        return 'expected a non-empty "organisations" list'
+    for number, organisation in enumerate(organisations, start=1):
+        if not isinstance(organisation, dict) or not isinstance(organisation.get("login"), str):
+            return f"organisation {number}: expected an object with a string login"
+        if not isinstance(organisation.get("repositories", []), list):
+            return f"organisation {organisation['login']}: repositories is not a list"
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import re
 import subprocess
@@ -11,7 +12,7 @@ import urllib.request
 
 import pytest
 from click.testing import CliRunner
-from conftest import SMALL_ORG, run_oshs
+from conftest import SMALL_ORG, make_dataset, run_oshs
 
 from oshs.cli import cli
 
@@ -178,3 +179,45 @@ def test_another_client_pages_through_the_sandbox_and_sees_what_oshs_run_publish
         published = {row["full_name"] for row in csv.DictReader(handle)}
     assert len(seen) > 600
     assert published == seen
+
+
+def test_the_sandbox_serves_a_dataset_file_with_the_hourly_budget_asked_for(tmp_path):
+    dataset = {
+        "format": 1,
+        "collected_at": "2025-10-06T06:00:00Z",
+        "organisations": [make_dataset()["organisations"][0]],
+    }
+    path = tmp_path / "dataset.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(dataset).encode()))
+    command = [sys.executable, "-m", "oshs", "sandbox", "--dataset", str(path), "--rate-limit", "7"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip()
+        login = dataset["organisations"][0]["login"]
+        request = urllib.request.Request(
+            f"{url}/orgs/{login}", headers={"Authorization": "token t"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.load(response)["login"] == login
+            assert response.headers["X-RateLimit-Limit"] == "7"
+            assert response.headers["X-RateLimit-Remaining"] == "6"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"{not json", "not JSON or gzip JSON"),
+        (b'{"format": 2, "organisations": []}', 'expected a JSON object with "format": 1'),
+        (b'{"format": 1, "organisations": []}', 'expected a non-empty "organisations" list'),
+    ],
+)
+def test_a_bad_dataset_file_exits_2_with_one_line(content, problem, tmp_path):
+    path = tmp_path / "dataset.json"
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["sandbox", "--dataset", str(path)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0].startswith(f"error: --dataset {path}: {problem}")
+    assert "Traceback" not in result.output

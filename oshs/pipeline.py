@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from oshs.build_record import RECORD_NAME, applied_day, config_digest, raw_digest, record_bytes
 from oshs.collect import ApiSettings, CollectionReport, collect, connect
 from oshs.collection import Collection, read_collections
 from oshs.config import Config
 from oshs.errors import CollectError, HistoryImportError, SnapshotError
+from oshs.files import write_bytes_atomic
 from oshs.history import State, read_state
 from oshs.legacy import LegacyHistory, configured_observations, observations_frame
 from oshs.package import resource_dir_for, stage_package_data
@@ -146,7 +148,30 @@ def publish_release(
             raw_dir=raw_dir,
         )
         staged.commit(mirror=["charts"])
+    if raw_dir is not None:
+        _write_build_record(config, package_path, release, raw_dir)
     return build_result(release, package_path=package_path, out_dir=out_dir)
+
+
+def _config_digest(config: Config) -> str:
+    logins = [organisation.login for organisation in config.organisations]
+    return config_digest(logins, config.include_forks, config.include_archived)
+
+
+def _write_build_record(
+    config: Config, package_path: Path, release: Release, raw_dir: Path
+) -> None:
+    """Record which day the published package applied, from which raw files, beside the raw
+    files (`oshs.build_record`); a raw folder that cannot be written only costs the next build
+    a replayed day."""
+    day = release.created[:10]
+    try:
+        raw = raw_digest(raw_dir, day)
+        if raw is not None:
+            record = record_bytes(package_path.read_bytes(), day, raw, _config_digest(config))
+            write_bytes_atomic(Path(raw_dir) / RECORD_NAME, record)
+    except OSError as error:
+        log.debug("%s: build record not written (%s)", raw_dir, error)
 
 
 def build_result(release: Release, *, package_path: Path, out_dir: Path) -> BuildResult:
@@ -166,8 +191,9 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
     """Advance the published package (the state) with the collections not yet in it (no network).
 
     The collection dates of `raw_dir` from the state's own date onwards are replayed in order
-    (the state's date is re-applied: a same-day re-collection replaces that day's observation,
-    and the same collection changes no byte); older dates the state lacks are merged into its
+    (the state's date is re-applied, unless `oshs.build_record` shows the package already holds
+    it from the same raw files: a same-day re-collection replaces that day's observation, and
+    the same collection changes no byte); older dates the state lacks are merged into its
     history in date order. The whole build holds the package's lock and publishes every file
     at once (`oshs.transaction`).
     """
@@ -212,7 +238,11 @@ def read_build_input(
     """The state and the collections to apply to it; sample data is never real data's history."""
     state = read_state(package_path, out_dir)
     configured = [organisation.login for organisation in config.organisations]
-    collections = read_collections(raw_dir, dates_to_replay(state, dates), configured=configured)
+    applied = applied_day(raw_dir, package_path, _config_digest(config))
+    done = state.collected_on if state is not None and applied == state.collected_on else None
+    replayed = [d for d in dates_to_replay(state, dates) if d != done]
+    log.info("collection dates to apply: %s", ", ".join(replayed) or "none")
+    collections = read_collections(raw_dir, replayed, configured=configured)
     api_urls = [collection.api_url for collection in collections]
     if state is not None and sample_state_replaced(state.descriptor, api_urls):
         log.warning(

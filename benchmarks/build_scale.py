@@ -1,9 +1,12 @@
-"""Wall time and peak memory of `oshs build` on synthetic collections of 2,500, 25,000 and
-250,000 repositories (growth should be close to linear).
+"""Wall time and peak memory of `oshs build` at 25,000, 250,000 and 1,000,000 repositories, and of
+the incremental build of the next day.
 
-The collections are real GraphQL snapshots of the bundled sample (collected through the sandbox
-once), replicated under new organisation logins and repository ids up to each size. Each build
-runs in its own process, so its peak memory is its own.
+Each size is a dataset in the documented format (docs/architecture.md): the bundled sample's
+organisations replicated under new logins and ids up to the size. It is served by `oshs sandbox
+--dataset FILE --rate-limit N` and collected by `oshs collect` over GraphQL, the real client
+path; then `oshs build` runs in a fresh process whose peak RSS is its own. Day 2 is the same
+dataset a day later with 1% of the repositories starred once more and 0.1% new ones: its build
+is incremental (the day before is not replayed: the line `dates applied` says which days were).
 
     python benchmarks/build_scale.py [SIZE ...]
 """
@@ -11,102 +14,128 @@ runs in its own process, so its peak memory is its own.
 from __future__ import annotations
 
 import copy
+import gzip
+import json
+import os
 import subprocess
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from oshs.collect import ApiSettings
-from oshs.collect.graphql import page_repositories
-from oshs.config import bundled_config
-from oshs.pipeline import run_collect
 from oshs.sample import load_sample
-from oshs.sandbox import Sandbox
-from oshs.snapshot import read_collection, write_manifest, write_snapshot
 
-SIZES = (2_500, 25_000, 250_000)
-DATE = "2025-10-06"
+SIZES = (25_000, 250_000, 1_000_000)
+DAYS = ("2025-10-06", "2025-10-07")
 
 
-def sample_snapshots(raw: Path) -> list[dict]:
-    """The GraphQL snapshots of the bundled sample, collected through the sandbox."""
-    with Sandbox(load_sample()) as sandbox:
-        settings = ApiSettings(api_url=sandbox.url, token="t", seconds_between_requests=0)
-        run_collect(
-            bundled_config(), settings, raw_dir=raw, collected_at=datetime(2025, 10, 6, 6, 0, 0)
-        )
-    return read_collection(raw, DATE)
-
-
-def replica(doc: dict, copy_number: int, keep: int) -> dict:
-    """Copy `copy_number` of an organisation's snapshot: new login and ids, `keep` repositories."""
-    doc = copy.deepcopy(doc)
-    login = doc["login"] if copy_number == 0 else f"{doc['login'][:32]}-{copy_number}"
-    doc["login"] = doc["organisation"]["body"]["login"] = login
-    doc["organisation"]["body"]["databaseId"] += 10_000_000 * copy_number
-    for page in doc["pages"]:
-        nodes = page_repositories(page)[:keep]
-        keep -= len(nodes)
-        for node in nodes:
-            node["databaseId"] += 100_000_000 * copy_number
-            node["nameWithOwner"] = f"{login}/{node['name']}"
-            node["url"] = f"https://github.com/{login}/{node['name']}"
-        page["body"]["organization"]["repositories"]["nodes"] = nodes
-    return doc
-
-
-def write_collection(snapshots: list[dict], size: int, raw: Path) -> int:
-    """Replicas of `snapshots` holding `size` repositories in all, written to `raw`."""
-    left, copy_number = size, 0
+def replicated(size: int) -> dict[str, Any]:
+    """The sample's organisations copied under new logins and ids until `size` repositories."""
+    sample = load_sample()
+    organisations, left, copy_number = [], size, 0
     while left > 0:
-        for doc in snapshots:
-            count = min(left, sum(len(page_repositories(p)) for p in doc["pages"]))
-            if count:
-                write_snapshot(raw, replica(doc, copy_number, count))
-                left -= count
+        for organisation in sample["organisations"]:
+            public = [r for r in organisation["repositories"] if r["visibility"] == "public"]
+            if not public or left <= 0:
+                continue
+            twin = copy.deepcopy({**organisation, "repositories": public[:left]})
+            if copy_number:
+                twin["login"] = f"{organisation['login'][:30]}-{copy_number}"
+                twin["id"] += 10_000_000 * copy_number
+                for repository in twin["repositories"]:
+                    repository["id"] += 100_000_000 * copy_number
+            left -= len(twin["repositories"])
+            organisations.append(twin)
         copy_number += 1
-    write_manifest(raw, DATE, {"organisations": {"failed": {}}})
-    return size
+    return {**sample, "organisations": organisations}
 
 
-def build_once(raw: Path, out: Path) -> tuple[float, float]:
-    """Run `oshs build` in a child process; (wall seconds, peak MiB of that child)."""
+def next_day(dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dataset a day later: 1% of the repositories starred once more, 0.1% new ones."""
+    later = copy.deepcopy(dataset)
+    later["collected_at"] = f"{DAYS[1]}T06:00:00Z"
+    number = 0
+    for organisation in later["organisations"]:
+        new = []
+        for repository in organisation["repositories"]:
+            number += 1
+            if number % 100 == 0:
+                repository["stargazers_count"] += 1
+            if number % 1000 == 0:
+                twin = {**repository, "id": repository["id"] + 50_000_000}
+                new.append({**twin, "name": f"{repository['name']}-next", "topics": []})
+        organisation["repositories"] += new
+    return later
+
+
+def collect(dataset: dict[str, Any], day: str, folder: Path, raw: Path) -> None:
+    """`oshs collect` over GraphQL from `oshs sandbox --dataset` serving `dataset`."""
+    path = folder / f"dataset-{day}.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(dataset).encode("utf-8"), compresslevel=1))
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "oshs", "sandbox", "--dataset", str(path), "--rate-limit",
+         "10000000", "-q"], stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        url = sandbox.stdout.readline().strip() if sandbox.stdout else ""
+        done = subprocess.run(
+            [sys.executable, "-m", "oshs", "collect", "--config", str(folder / "oshs.yaml"),
+             "--raw-dir", str(raw), "--api-url", url, "--collected-at", f"{day}T06:00:00Z", "-q"],
+            env={**os.environ, "GITHUB_TOKEN": "benchmark"}, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+        if done.returncode:
+            raise SystemExit(done.stderr)
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
+
+
+def build_once(folder: Path, raw: Path) -> tuple[float, float, str]:
+    """`oshs build` in a fresh process: (wall seconds, peak MiB, the dates it applied)."""
     code = (
         "import resource, sys, time; from oshs.cli import main; t = time.monotonic()\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     )
-    args = [
-        "build",
-        "--raw-dir",
-        str(raw),
-        "--out",
-        str(out / "outputs"),
-        "--package",
-        str(out / "datapackage.json"),
-        "-q",
-    ]
+    args = ["build", "--config", str(folder / "oshs.yaml"), "--raw-dir", str(raw),
+            "--out", str(folder / "outputs"), "--package", str(folder / "datapackage.json"), "-v"]  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False, cwd=out
-    )
-    if done.returncode:
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False,
+        cwd=folder,
+    )  # fmt: skip
+    if "Traceback" in done.stderr or not done.stdout.strip():
         raise SystemExit(done.stderr)
     wall, peak = done.stdout.split()[-2:]
-    return float(wall), float(peak)
+    applied = [line for line in done.stderr.splitlines() if "collection dates to apply" in line]
+    dates = applied[-1].split(": ", 1)[-1] if applied else "?"
+    return float(wall), float(peak), dates
+
+
+def measure(size: int, folder: Path) -> list[tuple[str, float, float, str]]:
+    """Collect and build day 1, then day 2, of a dataset of `size` repositories."""
+    folder.mkdir()
+    dataset = replicated(size)
+    logins = [organisation["login"] for organisation in dataset["organisations"]]
+    (folder / "oshs.yaml").write_text(json.dumps({"organisations": logins}), encoding="utf-8")
+    raw, results = folder / "raw", []
+    for day, data in zip(DAYS, (dataset, next_day(dataset)), strict=True):
+        collect(data, day, folder, raw)
+        results.append((day, *build_once(folder, raw)))
+    return results
 
 
 def main(sizes: tuple[int, ...]) -> None:
-    """Print wall time and peak memory per size, and the growth from one size to the next."""
+    """Print, per size and day, wall time, peak RSS and the days applied; then the ratios."""
+    print(f"{'repositories':>12} {'day':>10} {'wall s':>7} {'peak MiB':>9} {'µs/repo':>8}  applied")
+    first: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        snapshots = sample_snapshots(Path(tmp, "sample"))
-        print(f"{'repositories':>12} {'wall s':>8} {'peak MiB':>9} {'µs/repo':>8}")
         for size in sizes:
-            raw, out = Path(tmp, f"raw-{size}"), Path(tmp, f"out-{size}")
-            out.mkdir()
-            write_collection(snapshots, size, raw)
-            wall, peak = build_once(raw, out)
-            print(f"{size:>12,} {wall:>8.1f} {peak:>9.0f} {wall / size * 1e6:>8.0f}", flush=True)
+            for day, wall, peak, dates in measure(size, Path(tmp, str(size))):
+                first.setdefault(day, wall / size)
+                ratio = wall / size / first[day]
+                print(f"{size:>12,} {day:>10} {wall:>7.1f} {peak:>9.0f} {wall / size * 1e6:>8.1f}"
+                      f"  {dates}  (time/repo ×{ratio:.2f} of the first size)", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

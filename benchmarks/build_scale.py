@@ -9,6 +9,8 @@ dataset a day later with 1% of the repositories starred once more and 0.1% new o
 is incremental (the day before is not replayed: the line `dates applied` says which days were).
 
     python benchmarks/build_scale.py [SIZE ...]
+
+With `OSHS_BENCHMARK_DIR=folder`, everything is kept there (to profile a build again).
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ from typing import Any
 from oshs.sample import load_sample
 
 SIZES = (25_000, 250_000, 1_000_000)
+FIRST_REPLICA_ID = 1_000_000_000
+"""Replicas' repository ids count up from here: above the sample's, within GraphQL's 32-bit Int."""
 DAYS = ("2025-10-06", "2025-10-07")
 
 
 def replicated(size: int) -> dict[str, Any]:
     """The sample's organisations copied under new logins and ids until `size` repositories."""
     sample = load_sample()
-    organisations, left, copy_number = [], size, 0
+    organisations, left, copy_number, next_id = [], size, 0, FIRST_REPLICA_ID
     while left > 0:
         for organisation in sample["organisations"]:
             public = [r for r in organisation["repositories"] if r["visibility"] == "public"]
@@ -41,9 +45,9 @@ def replicated(size: int) -> dict[str, Any]:
             twin = copy.deepcopy({**organisation, "repositories": public[:left]})
             if copy_number:
                 twin["login"] = f"{organisation['login'][:30]}-{copy_number}"
-                twin["id"] += 10_000_000 * copy_number
+                twin["id"] += 1_000_000 * copy_number
                 for repository in twin["repositories"]:
-                    repository["id"] += 100_000_000 * copy_number
+                    repository["id"], next_id = next_id, next_id + 1
             left -= len(twin["repositories"])
             organisations.append(twin)
         copy_number += 1
@@ -62,7 +66,7 @@ def next_day(dataset: dict[str, Any]) -> dict[str, Any]:
             if number % 100 == 0:
                 repository["stargazers_count"] += 1
             if number % 1000 == 0:
-                twin = {**repository, "id": repository["id"] + 50_000_000}
+                twin = {**repository, "id": repository["id"] + 1_000_000_000}
                 new.append({**twin, "name": f"{repository['name']}-next", "topics": []})
         organisation["repositories"] += new
     return later
@@ -98,8 +102,18 @@ def build_once(folder: Path, raw: Path) -> tuple[float, float, str]:
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     )
-    args = ["build", "--config", str(folder / "oshs.yaml"), "--raw-dir", str(raw),
-            "--out", str(folder / "outputs"), "--package", str(folder / "datapackage.json"), "-v"]  # fmt: skip
+    args = [
+        "build",
+        "--config",
+        str(folder / "oshs.yaml"),
+        "--raw-dir",
+        str(raw),
+        "-v",
+        "--out",
+        str(folder / "outputs"),
+        "--package",
+        str(folder / "datapackage.json"),
+    ]
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False,
         cwd=folder,
@@ -129,13 +143,15 @@ def main(sizes: tuple[int, ...]) -> None:
     """Print, per size and day, wall time, peak RSS and the days applied; then the ratios."""
     print(f"{'repositories':>12} {'day':>10} {'wall s':>7} {'peak MiB':>9} {'µs/repo':>8}  applied")
     first: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    keep = os.environ.get("OSHS_BENCHMARK_DIR")  # keep the datasets, raw files and packages
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = tempfile.mkdtemp(dir=keep) if keep else scratch
         for size in sizes:
             for day, wall, peak, dates in measure(size, Path(tmp, str(size))):
                 first.setdefault(day, wall / size)
                 ratio = wall / size / first[day]
                 print(f"{size:>12,} {day:>10} {wall:>7.1f} {peak:>9.0f} {wall / size * 1e6:>8.1f}"
-                      f"  {dates}  (time/repo ×{ratio:.2f} of the first size)", flush=True)  # fmt: skip
+                      f"  {dates}  (time/repo ×{ratio:.2f} of the first)", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

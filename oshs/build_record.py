@@ -39,26 +39,48 @@ def config_digest(logins: Iterable[str], include_forks: bool, include_archived: 
     return f"sha256:{hashlib.sha256(json.dumps(shape).encode('utf-8')).hexdigest()}"
 
 
-def record_bytes(descriptor: bytes, day: str, raw: str, config: str) -> bytes:
+KEPT_RECORDS = 8
+"""Records kept: several packages may be built from one raw folder (a test, a second site)."""
+
+
+def record_entry(descriptor: bytes, day: str, raw: str, config: str) -> dict[str, str]:
     """The record of a build that published `descriptor` after applying `day`."""
-    record = {
+    return {
         "collected_on": day,
         "config": config,
         "package": f"sha256:{hashlib.sha256(descriptor).hexdigest()}",
         "raw": raw,
     }
-    return (json.dumps(record, indent=2) + "\n").encode("utf-8")
+
+
+def records_bytes(previous: bytes | None, entry: dict[str, str]) -> bytes:
+    """The record file with `entry` first and the newest other records after it."""
+    others = [item for item in _records(previous) if item.get("package") != entry["package"]]
+    document = {"builds": [entry, *others][:KEPT_RECORDS]}
+    return (json.dumps(document, indent=2) + "\n").encode("utf-8")
+
+
+def _records(data: bytes | None) -> list[dict[str, str]]:
+    try:
+        document = json.loads(data or b"{}")
+    except ValueError:
+        return []
+    builds = document.get("builds") if isinstance(document, dict) else None
+    return [item for item in builds or [] if isinstance(item, dict)]
 
 
 def applied_day(raw_dir: Path, package_path: Path, config: str) -> str | None:
     """The day the published package already holds as its raw files now are, or None."""
     try:
-        record = json.loads((Path(raw_dir) / RECORD_NAME).read_text(encoding="utf-8"))
+        records = _records((Path(raw_dir) / RECORD_NAME).read_bytes())
         descriptor = Path(package_path).read_bytes()
-    except (OSError, ValueError):
+    except OSError:
         return None
-    if not isinstance(record, dict) or not isinstance(record.get("collected_on"), str):
-        return None
-    day = record["collected_on"]
-    same = record_bytes(descriptor, day, raw_digest(raw_dir, day) or "", config)
-    return day if json.loads(same) == record else None
+    package = f"sha256:{hashlib.sha256(descriptor).hexdigest()}"
+    for record in records:
+        day = record.get("collected_on")
+        if record.get("package") != package or not isinstance(day, str):
+            continue
+        if record == record_entry(descriptor, day, raw_digest(raw_dir, day) or "", config):
+            return day
+    return None

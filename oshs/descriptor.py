@@ -34,8 +34,10 @@ def package_descriptor(
     created: str,
     sources: list[dict[str, Any]],
     resource_dir: str,
+    twins: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
-    """The `datapackage.json` descriptor for CSVs given as bytes, in `oshs.schema` order.
+    """The `datapackage.json` descriptor for CSVs given as bytes, in `oshs.schema` order, then
+    their Parquet `twins` (file resources: path, size, hash) when given.
 
     `metadata` has `name`, `title`, and optionally `description`, `licenses`, `keywords`,
     `contributors` (as in the config's `package` section). `resource_dir` is the folder of the
@@ -53,6 +55,7 @@ def package_descriptor(
             raise PackageError(f"data package: metadata has no {key!r}")
     description = metadata.get("description") or metadata["title"]
     present = [name for name in TABLES if name in tables_bytes]
+    twins = {name: twins[name] for name in present if name in twins} if twins else {}
     return {
         "$schema": PACKAGE_PROFILE,
         "name": metadata["name"],
@@ -65,8 +68,11 @@ def package_descriptor(
         "contributors": [dict(item) for item in metadata.get("contributors") or ()],
         "keywords": list(metadata.get("keywords") or ()),
         "resources": [
-            resource_descriptor(TABLES[name], tables_bytes[name], resource_dir, present)
-            for name in present
+            *(
+                resource_descriptor(TABLES[name], tables_bytes[name], resource_dir, present)
+                for name in present
+            ),
+            *(twin_descriptor(TABLES[name], data, resource_dir) for name, data in twins.items()),
         ],
     }
 
@@ -88,6 +94,22 @@ def resource_descriptor(
         "bytes": len(data),
         "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
         "schema": table_schema(table, present),
+    }
+
+
+def twin_descriptor(table: Table, data: bytes, resource_dir: str) -> dict[str, Any]:
+    """The Parquet twin of a table: a file resource (frictionless checks its size and hash)."""
+    return {
+        "name": f"{table.name}-parquet",
+        "title": f"{table.title} (Parquet)",
+        "description": f"The `{table.name}` table as Parquet: the same rows and columns as "
+        f"`{table.name}.csv`, typed by its schema (an empty column keeps its type).",
+        "path": PurePosixPath(resource_dir, f"{table.name}.parquet").as_posix(),
+        "type": "file",
+        "format": "parquet",
+        "mediatype": "application/vnd.apache.parquet",
+        "bytes": len(data),
+        "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
     }
 
 

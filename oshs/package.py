@@ -58,12 +58,14 @@ def stage_package_data(
     out_dir: Path,
     changelog: str | None = None,
     name: Path | None = None,
+    twins: dict[str, bytes] | None = None,
 ) -> None:
     """Write the CSVs, changelog and descriptor at staged paths and validate them there
     (`validate_staged`: types, keys, each file's hash and size against the descriptor).
 
     `out_dir` must lie inside the descriptor's folder (resource paths are relative to the
-    descriptor). Raises `PackageError` (naming `name`, the published path) when invalid.
+    descriptor), and the Parquet `twins` the descriptor lists. Raises `PackageError` (naming
+    `name`, the published path) when invalid.
     """
     package_path, out_dir = Path(package_path), Path(out_dir)
     resource_dir = resource_dir_for(package_path, out_dir)
@@ -72,6 +74,8 @@ def stage_package_data(
         staged_data.mkdir(parents=True, exist_ok=True)
         for table, content in data.items():
             (staged_data / f"{table}.csv").write_bytes(content)
+        for table, content in (twins or {}).items():
+            (staged_data / f"{table}.parquet").write_bytes(content)
         if changelog is not None:
             (out_dir / CHANGELOG_NAME).write_bytes(changelog.encode("utf-8"))
         package_path.write_bytes(descriptor_bytes(descriptor))
@@ -152,7 +156,8 @@ def validate_package(path: Path, *, remote: bool = False) -> ValidationReport:
     errors = [f"{path.name}: {error.message}" for error in report.errors]
     tables: dict[str, int] = {}
     for task in report.tasks:
-        tables[task.name] = int(task.stats.get("rows") or 0)
+        if task.type == "table":  # a file resource (a Parquet twin) has no rows
+            tables[task.name] = int(task.stats.get("rows") or 0)
         errors.extend(f"{task.name}: {error.message}" for error in task.errors)
     return ValidationReport(report.valid and not errors, errors, tables, str(path))
 

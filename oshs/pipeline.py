@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from oshs.build_record import RECORD_NAME, applied_day, config_digest, raw_digest, record_bytes
+from oshs.build_record import (
+    RECORD_NAME,
+    applied_day,
+    config_digest,
+    raw_digest,
+    record_entry,
+    records_bytes,
+)
 from oshs.collect import ApiSettings, CollectionReport, collect, connect
 from oshs.collection import Collection, read_collections
 from oshs.config import Config
@@ -137,6 +144,7 @@ def publish_release(
             out_dir=staged.out_dir,
             changelog=release.changelog,
             name=package_path,
+            twins=release.twins,
         )
         write_charts_and_report(
             config,
@@ -168,8 +176,11 @@ def _write_build_record(
     try:
         raw = raw_digest(raw_dir, day)
         if raw is not None:
-            record = record_bytes(package_path.read_bytes(), day, raw, _config_digest(config))
-            write_bytes_atomic(Path(raw_dir) / RECORD_NAME, record)
+            entry = record_entry(package_path.read_bytes(), day, raw, _config_digest(config))
+            file = Path(raw_dir) / RECORD_NAME
+            write_bytes_atomic(
+                file, records_bytes(file.read_bytes() if file.is_file() else None, entry)
+            )
     except OSError as error:
         log.debug("%s: build record not written (%s)", raw_dir, error)
 
@@ -241,7 +252,7 @@ def read_build_input(
     applied = applied_day(raw_dir, package_path, _config_digest(config))
     done = state.collected_on if state is not None and applied == state.collected_on else None
     replayed = [d for d in dates_to_replay(state, dates) if d != done]
-    log.info("collection dates to apply: %s", ", ".join(replayed) or "none")
+    log.debug("collection dates to apply: %s", ", ".join(replayed) or "none")
     collections = read_collections(raw_dir, replayed, configured=configured)
     api_urls = [collection.api_url for collection in collections]
     if state is not None and sample_state_replaced(state.descriptor, api_urls):

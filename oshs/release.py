@@ -28,6 +28,7 @@ from oshs.collection import Collection
 from oshs.descriptor import package_descriptor
 from oshs.errors import PackageError
 from oshs.history import OSHS, State, advance, merge_imported
+from oshs.parquet import parquet_bytes
 from oshs.provenance import (
     SAMPLE_LABEL,
     SAMPLE_WHAT,
@@ -35,6 +36,7 @@ from oshs.provenance import (
     source_entry,
     with_history_sources,
 )
+from oshs.schema import TABLES
 from oshs.tables import empty_tables, to_csv_bytes
 from oshs.text import escape_markdown
 from oshs.versions import data_changed, next_version, schema_changes
@@ -60,6 +62,7 @@ class Release:
     changelog: str
     data: dict[str, bytes] = field(default_factory=dict)  # CSV bytes as hashed in `descriptor`;
     # empty only for the state a replay starts from (every release `replay` returns has them)
+    twins: dict[str, bytes] = field(default_factory=dict)  # Parquet bytes of the same tables
 
     @property
     def version(self) -> str:
@@ -146,6 +149,7 @@ def _release(
     imported = set(tables["organisation_history"]["source"].dropna()) - {OSHS}
     sources = with_history_sources(sources, sorted(imported))
     data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
+    twins = {name: parquet_bytes(content, TABLES[name]) for name, content in data.items()}
     descriptor = package_descriptor(
         data,
         metadata=dict(metadata),
@@ -153,6 +157,7 @@ def _release(
         created=created,
         sources=sources,
         resource_dir=resource_dir,
+        twins=twins,
     )
     version = next_version(old, descriptor)
     descriptor["version"] = version
@@ -168,7 +173,7 @@ def _release(
             sample=from_sandbox(sources),
         )  # fmt: skip
         text = prepend_entry(text, merged_note(entry, collection.collected_on, created[:10]))
-    return Release(tables, descriptor, text, data)
+    return Release(tables, descriptor, text, data, twins)
 
 
 def import_release(

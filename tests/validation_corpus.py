@@ -56,6 +56,7 @@ def csv_bytes(rows: Rows) -> bytes:
 def small_package(demo: Path, target: Path) -> Path:
     """The demo's package cut to its first organisations (keys kept whole); its descriptor."""
     descriptor = json.loads((demo / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r.get("type") != "file"]
     tables = {
         resource["name"]: read_rows((demo / resource["path"]).read_bytes())
         for resource in descriptor["resources"]

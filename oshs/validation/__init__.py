@@ -84,6 +84,8 @@ def unsupported(descriptor: dict[str, Any]) -> str | None:
         if not isinstance(resource, dict):
             return "a resource that is not an object"
         name = resource.get("name")
+        if resource.get("type") == "file":
+            continue  # a file resource: only its size and hash are checked
         for key in ("dialect", "data"):
             if key in resource:
                 return f"resource {name}: {key}"
@@ -104,18 +106,30 @@ def check_package(path: Path) -> ValidationReport:
     path = Path(path)
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     checked: dict[str, _Checked] = {}
+    tables = [r for r in descriptor.get("resources", []) if r.get("type") != "file"]
     for resource in descriptor.get("resources", []):
-        checked[resource["name"]] = _check_resource(path.parent, resource)
-    for resource in descriptor.get("resources", []):
+        check = _check_resource if resource in tables else _check_file
+        checked[resource["name"]] = check(path.parent, resource)
+    for resource in tables:
         checked[resource["name"]].faults += _foreign_key_faults(resource, checked)
     faults = [fault for name in checked for fault in sorted(checked[name].faults)]
     return ValidationReport(
         valid=not faults,
         errors=[fault.line() for fault in faults],
-        tables={name: result.rows for name, result in checked.items()},
+        tables={r["name"]: checked[r["name"]].rows for r in tables},
         path=str(path),
         faults=faults,
     )
+
+
+def _check_file(root: Path, resource: dict[str, Any]) -> _Checked:
+    """A file resource: its size and hash."""
+    try:
+        data = (root / resource["path"]).read_bytes()
+    except OSError as error:
+        fault = Fault(resource["name"], 0, "", "scheme-error", str(error.strerror))
+        return _Checked({}, 0, [fault], fault.code)
+    return _Checked({}, 0, _file_faults(resource["name"], resource, data))
 
 
 def _check_resource(root: Path, resource: dict[str, Any]) -> _Checked:

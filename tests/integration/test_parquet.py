@@ -1,0 +1,78 @@
+"""The Parquet twins: the same tables as the CSVs, typed; listed in the descriptor; loaded in one
+line by pandas and DuckDB as the README shows."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+
+from oshs.parquet import parquet_bytes
+from oshs.schema import TABLES
+
+ARROW_TYPES = {
+    "string": "string",
+    "integer": "int64",
+    "number": "double",
+    "boolean": "bool",
+    "date": "date32[day]",
+    "datetime": "timestamp[ms, tz=UTC]",
+}
+
+
+def test_each_table_has_a_twin_in_the_descriptor_with_its_size_and_hash(demo_package):
+    descriptor = json.loads((demo_package / "datapackage.json").read_text(encoding="utf-8"))
+    twins = {r["name"]: r for r in descriptor["resources"] if r.get("format") == "parquet"}
+    assert sorted(twins) == sorted(f"{name}-parquet" for name in TABLES)
+    for name in TABLES:
+        twin = twins[f"{name}-parquet"]
+        assert twin["path"] == f"outputs/data/{name}.parquet"
+        assert twin["type"] == "file" and twin["mediatype"] == "application/vnd.apache.parquet"
+        assert twin["bytes"] == (demo_package / twin["path"]).stat().st_size
+
+
+def test_a_twin_holds_the_csv_rows_with_the_schema_types(demo_package):
+    data = demo_package / "outputs" / "data"
+    for name, table in TABLES.items():
+        twin = pq.read_table(data / f"{name}.parquet")
+        assert [str(field.type) for field in twin.schema] == [
+            ARROW_TYPES[item.type] for item in table.fields
+        ]
+        from_csv = pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False)
+        assert twin.num_rows == len(from_csv)
+    repositories = pd.read_parquet(data / "repositories.parquet")
+    first = pd.read_csv(data / "repositories.csv", nrows=1, keep_default_na=False).iloc[0]
+    assert repositories.loc[0, "full_name"] == first["full_name"]
+    assert repositories.loc[0, "id"] == first["id"]
+
+
+def test_an_empty_column_keeps_its_type():
+    table = TABLES["organisations"]
+    header = ",".join(table.columns)
+    csv = f"{header}\n{'nhsx' + ',' * (len(table.columns) - 1)}\n".encode()
+    twin = pq.read_table(pa_buffer(parquet_bytes(csv, table)))
+    assert str(twin.schema.field("public_repositories").type) == "int64"
+    assert twin.column("public_repositories").null_count == 1
+
+
+def pa_buffer(data: bytes):
+    import pyarrow as pa
+
+    return pa.BufferReader(data)
+
+
+def test_the_twins_are_the_same_bytes_from_the_same_csv(demo_package):
+    path = demo_package / "outputs" / "data" / "repositories.csv"
+    assert parquet_bytes(path.read_bytes(), TABLES["repositories"]) == (
+        path.with_suffix(".parquet").read_bytes()
+    )
+
+
+def test_the_readme_recipes_load_the_twins_in_one_line(demo_package, monkeypatch):
+    monkeypatch.chdir(demo_package)
+    counted = duckdb.sql("select count(*) from 'outputs/data/repositories.parquet'").fetchall()
+    assert counted[0][0] == len(pd.read_parquet("outputs/data/repositories.parquet"))
+    types = duckdb.sql("describe select * from read_parquet('outputs/data/repositories.parquet')")
+    assert {row[0]: row[1] for row in types.fetchall()}["open_issues"] == "BIGINT"

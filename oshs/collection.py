@@ -10,7 +10,7 @@ from typing import Any
 
 from oshs.errors import SnapshotError
 from oshs.normalise import OrganisationCollection, normalise_snapshot
-from oshs.snapshot import failed_organisations, read_collection_files
+from oshs.snapshot import failed_organisations, read_collection_files, snapshot_key
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def read_collections(
         files = read_collection_files(raw_dir, date) if any(folder.glob("*.json.gz")) else []
         docs = [doc for _, doc in files]
         failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
-        seen = {str(doc.get("login", "")).lower() for doc in docs}
+        seen = {snapshot_key(doc).lower() for doc in docs}
         failed |= {login for login in configured if login.lower() not in seen}
         api_url = str(docs[0].get("api_url")) if docs else None
         organisations = tuple(normalised(path, doc) for path, doc in files)

@@ -16,6 +16,12 @@ from oshs.errors import ConfigError
 Keys = Sequence[str]
 LOGIN_RULE = "expected 1-39 letters, digits or single hyphens, not starting or ending with a hyphen"
 _LOGIN_RE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+GITLAB_PATH_RULE = (
+    "expected a GitLab group's full path: names of letters, digits, '_', '-' or '.' joined by "
+    "'/', each starting with a letter, digit or '_'"
+)
+_GITLAB_PATH_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
+_HINT_GITLAB_PATH = "A group's full path is the part of its URL after https://gitlab.com/."
 _HINT_TOKEN = "Remove the key, and revoke the token if the file was ever shared."
 _HINT_LOGIN = "A login is the part of the organisation's URL after https://github.com/."
 _HINT_TEXT = "The configuration must be a YAML text file encoded in UTF-8."
@@ -188,6 +194,23 @@ class Checker:
             message = f"{describe(value)} is not a valid GitHub login ({LOGIN_RULE})"
             self.fail(path, message, _HINT_LOGIN)
         return value
+
+    def gitlab_path(self, value: Any, path: str) -> str:
+        """Check a GitLab group's full path (`nhsbsa`, `group/subgroup`)."""
+        if not isinstance(value, str):
+            self.fail(path, f"expected a GitLab group path (a string), got {describe(value)}")
+        bad_end = value.endswith((".", ".git", ".atom"))
+        if len(value) > 255 or bad_end or not _GITLAB_PATH_RE.fullmatch(value):
+            message = f"{describe(value)} is not a valid GitLab group path ({GITLAB_PATH_RULE})"
+            self.fail(path, message, _HINT_GITLAB_PATH)
+        return value
+
+    def http_url(self, value: Any, path: str) -> str:
+        """Check an http(s) URL with a host and no query (a GitLab instance); no trailing `/`."""
+        if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            expected = "an http(s) URL such as https://gitlab.com"
+            self.fail(path, f"expected {expected}, got {describe(value)}")
+        return value.rstrip("/")
 
     def records(
         self, value: Any, path: str, keys: Keys, required: Keys, min_one: bool = False

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from oshs.collect import ApiSettings, CollectionReport, collect, connect
+from oshs.collect import ApiSettings, CollectionReport, collect_all
 from oshs.collection import Collection, read_collections
 from oshs.config import Config
 from oshs.errors import CollectError, HistoryImportError, SnapshotError
@@ -90,9 +90,8 @@ def run_collect(
             "repository listing is collected (set GITHUB_TOKEN or use --token-env NAME)"
         )
     etags = read_etag_cache(raw_dir)
-    report = collect(
+    report = collect_all(
         config,
-        connect(settings),
         settings,
         collected_at=collected_at,
         on_progress=on_progress,
@@ -211,7 +210,7 @@ def read_build_input(
 ) -> tuple[State | None, list[Collection]]:
     """The state and the collections to apply to it; sample data is never real data's history."""
     state = read_state(package_path, out_dir)
-    configured = [organisation.login for organisation in config.organisations]
+    configured = [organisation.key for organisation in config.organisations]
     collections = read_collections(raw_dir, dates_to_replay(state, dates), configured=configured)
     api_urls = [collection.api_url for collection in collections]
     if state is not None and sample_state_replaced(state.descriptor, api_urls):

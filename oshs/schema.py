@@ -12,13 +12,15 @@ from oshs.fields import (
     CSV_CONVENTIONS,
     FULL_NAME_PATTERN,
     LOGIN_PATTERN,
-    REQUIRED_COUNT,
+    ORGANISATION_KEY,
     TOP_VALUE_RULE,
     Field,
     ForeignKey,
     Table,
     column,
     community_column,
+    platform_column,
+    repository_key,
 )
 from oshs.schema_history import HISTORY_TRACKED, ORGANISATION_HISTORY, REPOSITORY_HISTORY
 
@@ -49,11 +51,13 @@ ORGANISATIONS = Table(
             "login",
             "string",
             "Login",
-            "GitHub login of the organisation, as GitHub spells it.",
+            "GitHub login of the organisation, as GitHub spells it; for a GitLab group, "
+            f"`gitlab:` and its full path. {ORGANISATION_KEY}",
             required=True,
             unique=True,
             pattern=LOGIN_PATTERN,
         ),
+        platform_column("organisation"),
         column(
             "name",
             "string",
@@ -105,20 +109,13 @@ REPOSITORIES = Table(
     title="Repositories",
     description="One row per public repository ever seen (removed ones are kept and flagged).",
     fields=(
-        column(
-            "id",
-            "integer",
-            "GitHub id",
-            "Numeric GitHub id of the repository.",
-            required=True,
-            unique=True,
-            minimum=1,
-        ),
+        repository_key("id", "Id", required=True, unique=True),
+        platform_column("repository"),
         column(
             "organisation",
             "string",
             "Organisation",
-            "Login of the owning organisation.",
+            f"Key of the owning organisation (`organisations.login`). {ORGANISATION_KEY}",
             required=True,
         ),
         column("name", "string", "Name", "Repository name.", required=True),
@@ -226,13 +223,7 @@ LANGUAGES = Table(
     description="Bytes of code per language per repository (collected only when the API gave "
     "languages: GraphQL, or REST with enrichment; otherwise see `repositories.language`).",
     fields=(
-        column(
-            "repository_id",
-            "integer",
-            "Repository id",
-            "GitHub id of the repository.",
-            required=True,
-        ),
+        repository_key("repository_id", "Repository id", required=True),
         column("full_name", "string", "Repository", "`organisation/name` of the repository."),
         column(
             "language",
@@ -241,12 +232,20 @@ LANGUAGES = Table(
             "Language as GitHub's linguist names it.",
             required=True,
         ),
-        column("bytes", "integer", "Bytes", "Bytes of code in that language.", **REQUIRED_COUNT),
+        column(
+            "bytes",
+            "integer",
+            "Bytes",
+            "Bytes of code in that language; empty for a GitLab project (GitLab gives "
+            "percentages only).",
+            minimum=0,
+        ),
         column(
             "share",
             "number",
             "Share",
-            "Bytes as a fraction of the repository's total bytes (0 to 1).",
+            "Bytes as a fraction of the repository's total bytes (0 to 1); for a GitLab "
+            "project, GitLab's percentage divided by 100.",
             minimum=0,
             maximum=1,
         ),
@@ -260,13 +259,7 @@ TOPICS = Table(
     title="Topics",
     description="One row per topic per repository.",
     fields=(
-        column(
-            "repository_id",
-            "integer",
-            "Repository id",
-            "GitHub id of the repository.",
-            required=True,
-        ),
+        repository_key("repository_id", "Repository id", required=True),
         column("full_name", "string", "Repository", "`organisation/name` of the repository."),
         column("topic", "string", "Topic", "A GitHub topic of the repository.", required=True),
     ),

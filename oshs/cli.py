@@ -57,6 +57,7 @@ def collect(
     collected_at,
     shard,
     quiet,
+    gitlab_url=None,
     **_: Any,
 ) -> None:
     """Collect the organisations' public repositories from the API into raw snapshots."""
@@ -67,7 +68,7 @@ def collect(
     part = parse_shard(shard) if shard is not None else None
     if part:
         config = select_shard(config, *part)
-    settings = api_settings(api_url, token_env, max_wait, enrich, api)
+    settings = api_settings(api_url, token_env, max_wait, enrich, api, gitlab_url)
     with progress("collecting", quiet=quiet) as on_progress:
         report = run_collect(
             config,
@@ -153,13 +154,14 @@ def run(
     api,
     collected_at,
     quiet,
+    gitlab_url=None,
     **_: Any,
 ) -> None:
     """Collect, build and validate: what the Action calls."""
     from oshs.pipeline import run_all
 
     config = resolve_config(config_path, orgs)
-    settings = api_settings(api_url, token_env, max_wait, enrich, api)
+    settings = api_settings(api_url, token_env, max_wait, enrich, api, gitlab_url)
     with progress("collecting", quiet=quiet) as on_progress:
         ok = run_all(
             config,
@@ -227,12 +229,15 @@ def demo(target: Path, quiet: bool, **_: Any) -> None:
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @handle_errors
 def sandbox(port: int, **_: Any) -> None:
-    """Serve the GitHub API sandbox with the bundled sample until interrupted."""
+    """Serve the GitHub and GitLab API sandbox with the bundled sample until interrupted.
+
+    Prints GitHub's base URL, then `GitLab: <base>/gitlab` (python-gitlab's `url`)."""
     from oshs.sample import load_sample
     from oshs.sandbox import Sandbox
 
     with Sandbox(load_sample(), port=port) as server:
         click.echo(server.url, nl=True)
+        click.echo(f"GitLab: {server.gitlab_url}", nl=True)
         sys.stdout.flush()
         try:
             while True:

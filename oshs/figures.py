@@ -183,8 +183,11 @@ def language_counts(current: DataFrame, groups: Mapping[str, str]) -> tuple[Seri
 
 
 def language_bytes(languages: DataFrame, current: DataFrame, groups: Mapping[str, str]) -> Series:
-    """Bytes of code per (display) language over the current repositories, ranked."""
-    rows = languages.loc[languages["repository_id"].isin(current["id"])]
+    """Bytes of code per (display) language over the current repositories, ranked; GitLab's
+    projects are not in it (GitLab gives shares, not bytes)."""
+    rows = languages.loc[
+        languages["repository_id"].isin(current["id"]) & languages["bytes"].notna()
+    ]
     names = display_languages(rows["language"], groups)
     return ranked(rows["bytes"].astype("int64").groupby(names.to_numpy()).sum())
 

@@ -233,17 +233,17 @@ def run_import(
     """Import the observations of `history` of the configured organisations into the package
     (created when there is none): its `organisation_history`, changelog, charts and report.
 
-    Organisations of the history that are not configured, and GitLab groups (not collected by
-    oshs yet), are named in one warning each and skipped. Raises `HistoryImportError` when no
+    Organisations and GitLab groups of the history that are not configured are named in one
+    warning each and skipped. Raises `HistoryImportError` when no
     observation is of a configured organisation.
     """
-    logins = [organisation.login for organisation in config.organisations]
+    logins = [organisation.key for organisation in config.organisations]
     kept, others, gitlab = configured_observations(history, logins)
     if others:
         log.warning("%s: organisations not configured, skipped: %s", history.source,
                     ", ".join(others))  # fmt: skip
     if gitlab:
-        log.warning("%s: GitLab groups, not collected by oshs yet, skipped: %s",
+        log.warning("%s: GitLab groups not configured, skipped: %s",
                     history.source, ", ".join(f"gitlab.com/{g}" for g in gitlab))  # fmt: skip
     if not kept:
         raise HistoryImportError(
@@ -268,7 +268,7 @@ def import_locked(
         state,
         observations_frame(kept),
         source=history.source,
-        names={organisation.login: organisation.name for organisation in config.organisations},
+        names={organisation.key: organisation.name for organisation in config.organisations},
         metadata=package_metadata(config),
         resource_dir=resource_dir_for(package_path, out_dir),
     )

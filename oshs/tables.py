@@ -53,6 +53,11 @@ def latest_per_login(
     return [latest[key] for key in sorted(latest)]
 
 
+def platform_of(keys: pd.Series) -> pd.Series:
+    """The platform of organisation keys: `gitlab` for `gitlab:<path>`, else `github`."""
+    return keys.astype(str).str.startswith("gitlab:").map({True: "gitlab", False: "github"})
+
+
 def organisations_table(collections: list[OrganisationCollection]) -> pd.DataFrame:
     """`organisations` of freshly collected organisations (`stale` false)."""
     rows = [{"platform": "github", **c.organisation, "stale": False} for c in collections]
@@ -137,6 +142,14 @@ def key_order(column: pd.Series) -> pd.Series:
         return column
     parts = column.astype(str).str.rpartition(":")
     return parts[0].str.cat(parts[2].str.zfill(20), sep="~")
+
+
+def has_languages(records: pd.DataFrame) -> pd.Series:
+    """Which records carry languages: bytes (GitHub) or shares (GitLab)."""
+    known = records["languages"].notna()
+    if "language_shares" in records.columns:
+        known |= records["language_shares"].notna()
+    return known
 
 
 def languages_table(repositories: pd.DataFrame) -> pd.DataFrame:

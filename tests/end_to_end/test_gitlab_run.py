@@ -1,0 +1,70 @@
+"""`oshs run` with GitHub's and GitLab's `nhsbsa` in one config: both published, apart."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from click.testing import CliRunner
+from conftest import make_dataset
+from gitlab_dataset import GROUP_ID, gitlab_group, public_paths, with_gitlab
+
+from oshs.cli import cli
+from oshs.package import validate_package
+
+
+def read_rows(path):
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_run_publishes_the_github_organisation_and_the_gitlab_group_apart(
+    make_sandbox, tmp_path, monkeypatch
+):
+    sandbox = make_sandbox(with_gitlab(make_dataset()))
+    (tmp_path / "oshs.yaml").write_text(
+        "organisations:\n  - login: nhsbsa\n  - {login: nhsbsa, platform: gitlab}\n"
+        f"gitlab_url: {sandbox.gitlab_url}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    monkeypatch.setenv("GITLAB_TOKEN", "member-of-nhsbsa")  # sees private ones: never written
+    result = CliRunner().invoke(cli, ["run", "--api-url", sandbox.url, "-q"])
+    assert result.exit_code == 0, result.output
+    assert validate_package(tmp_path / "datapackage.json").valid
+    data = tmp_path / "outputs" / "data"
+    organisations = read_rows(data / "organisations.csv")
+    assert [(row["login"], row["platform"], row["id"]) for row in organisations] == [
+        ("gitlab:nhsbsa", "gitlab", str(GROUP_ID)),
+        ("nhsbsa", "github", "777"),
+    ]
+    repositories = read_rows(data / "repositories.csv")
+    gitlab = [row for row in repositories if row["platform"] == "gitlab"]
+    published = public_paths(gitlab_group()) - {"nhsbsa/fork-of-tools"}  # forks left out
+    assert {row["full_name"] for row in gitlab} == published  # subgroups in, shared-in out
+    assert {row["organisation"] for row in gitlab} == {"gitlab:nhsbsa"}
+    ids = {row["id"] for row in repositories}
+    assert {"800001", "gitlab:800001"} <= ids  # one id on both platforms: two keys
+    assert not {"gitlab:700002", "gitlab:700003", "gitlab:600001"} & ids  # private, shared-in
+    first = next(row for row in gitlab if row["full_name"] == "nhsbsa/data/analysis-1")
+    assert {key: first[key] for key in ("stars", "open_issues", "open_pull_requests",
+            "language", "license", "topics", "has_readme", "has_license_file")} == {
+        "stars": "6", "open_issues": "1", "open_pull_requests": "0", "language": "Python",
+        "license": "", "topics": "nhs", "has_readme": "true", "has_license_file": "false",
+    }  # fmt: skip
+    languages = [r for r in read_rows(data / "languages.csv") if r["repository_id"] == first["id"]]
+    assert [(r["language"], r["bytes"], r["share"]) for r in languages] == [
+        ("Python", "", "0.625000"), ("Shell", "", "0.375000"),
+    ]  # fmt: skip
+    history = read_rows(data / "organisation_history.csv")
+    assert [(r["organisation"], r["repositories"]) for r in history] == [
+        ("gitlab:nhsbsa", str(len(published))),
+        ("nhsbsa", "1"),
+    ]
+    manifest = json.loads(next((tmp_path / ".oshs" / "raw").glob("*/manifest.json")).read_text())
+    assert manifest["organisations"]["collected"] == ["gitlab:nhsbsa", "nhsbsa"]
+    projects = len(public_paths(gitlab_group()))
+    assert manifest["gitlab"]["requests"] == 1 + 2 + 4 * projects  # group, 2 pages, 4 each
+    raw = {path.name for path in (tmp_path / ".oshs" / "raw").glob("*/*.json.gz")}
+    assert raw == {"nhsbsa.json.gz", "gitlab~nhsbsa.json.gz"}
+    assert "member-of-nhsbsa" not in result.output

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
-from conftest import make_dataset
+from conftest import make_dataset, npm_installed
 from gitlab_dataset import GROUP_ID, gitlab_group, public_paths, with_gitlab
 
 from oshs.cli import cli
+from oshs.normalise.gitlab import LICENSE_SPDX
 from oshs.package import validate_package
 
 
@@ -68,3 +73,59 @@ def test_run_publishes_the_github_organisation_and_the_gitlab_group_apart(
     raw = {path.name for path in (tmp_path / ".oshs" / "raw").glob("*/*.json.gz")}
     assert raw == {"nhsbsa.json.gz", "gitlab~nhsbsa.json.gz"}
     assert "member-of-nhsbsa" not in result.output
+
+
+GITBEAKER = "@gitbeaker/rest"
+GITBEAKER_VERSION = "43.8.0"  # pinned: bump deliberately
+LISTER = Path(__file__).resolve().parent.parent / "js" / "gitbeaker_list.mjs"
+
+
+def gitbeaker_listing(host: str, group: str, token: str = "") -> dict:
+    """What @gitbeaker/rest (npm) lists of `group`: every page of its projects, and per
+    project its licence, languages and open merge requests. Fails (never skips) without it."""
+    try:
+        root = npm_installed(GITBEAKER, GITBEAKER_VERSION)
+    except RuntimeError as error:
+        pytest.fail(f"{GITBEAKER}@{GITBEAKER_VERSION} is needed (npm install): {error}")
+    script = root / LISTER.name  # ESM resolves packages from the script's folder
+    shutil.copyfile(LISTER, script)
+    command = ["node", str(script), host, group, token]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+@pytest.mark.slow
+def test_oshs_run_agrees_project_by_project_with_gitbeaker(make_sandbox, tmp_path, monkeypatch):
+    sandbox = make_sandbox(with_gitlab(make_dataset()))
+    (tmp_path / "oshs.yaml").write_text(
+        "organisations: [{login: nhsbsa, platform: gitlab}]\ninclude_forks: true\n"
+        f"gitlab_url: {sandbox.gitlab_url}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["run", "--api-url", sandbox.url, "-q"])
+    assert result.exit_code == 0, result.output
+    data = tmp_path / "outputs" / "data"
+    rows = {row["full_name"]: row for row in read_rows(data / "repositories.csv")}
+    shares: dict[str, dict[str, str]] = {}
+    for row in read_rows(data / "languages.csv"):
+        shares.setdefault(row["repository_id"], {})[row["language"]] = row["share"]
+    listing = gitbeaker_listing(sandbox.gitlab_url, "nhsbsa")
+    assert (
+        listing["total"]
+        == len(listing["projects"])
+        == len(rows)
+        == len(public_paths(gitlab_group()))
+    )
+    for project in listing["projects"]:
+        row = rows[project["path_with_namespace"]]  # subgroups in; nothing else
+        seen = {
+            "id": f"gitlab:{project['id']}", "stars": str(project["star_count"]),
+            "forks": str(project["forks_count"]), "open_issues": str(project["open_issues_count"]),
+            "open_pull_requests": str(project["open_merge_requests"]),
+            "archived": str(project["archived"]).lower(),
+            "license": LICENSE_SPDX[project["license_key"]] if project["license_key"] else "",
+        }  # fmt: skip
+        assert {key: row[key] for key in seen} == seen
+        expected = {name: f"{value / 100:.6f}" for name, value in project["languages"].items()}
+        assert shares.get(row["id"], {}) == expected

@@ -140,7 +140,8 @@ def _release(
     `make_entry(version)` when given, else `changelog_entry`)."""
     old = previous.descriptor if previous and previous.descriptor else None
     if collection.api_url:
-        sources = [source_entry(collection.api_url)]
+        urls = collection.api_urls or (("github", collection.api_url),)
+        sources = [source_entry(url, platform) for platform, url in urls]
     else:
         sources = list((old or {}).get("sources") or [])
     imported = set(tables["organisation_history"]["source"].dropna()) - {OSHS}

@@ -32,8 +32,8 @@ BAD_CONFIGS = {
     ),
     "unknown key": (
         "organisations: [nhsx]\nincude_forks: true\n",
-        "bad.yaml: unknown key 'incude_forks' (expected one of: include_archived, include_forks, "
-        "languages, organisations, package)",
+        "bad.yaml: unknown key 'incude_forks' (expected one of: gitlab_url, include_archived, "
+        "include_forks, languages, organisations, package)",
     ),
     "wrong type": (
         "organisations: [nhsx]\ninclude_forks: 'yes'\n",

@@ -291,11 +291,12 @@ def changelog_entry(
 
 
 def _display_names(organisations: DataFrame) -> dict[str, str]:
-    """Display name by login: `organisations.name`, else the login."""
-    return {
-        str(login): str(name) if isinstance(name, str) and name else str(login)
-        for login, name in zip(organisations["login"], organisations["name"], strict=True)
-    }
+    """Display name by login: `organisations.name`, else the login; a GitLab group's says so."""
+    names = {}
+    for login, name in zip(organisations["login"], organisations["name"], strict=True):
+        shown = str(name) if isinstance(name, str) and name else str(login)
+        names[str(login)] = f"{shown} (GitLab)" if str(login).startswith("gitlab:") else shown
+    return names
 
 
 def _no_change(same_data: bool) -> list[str]:

@@ -206,10 +206,16 @@ class Checker:
         return value
 
     def http_url(self, value: Any, path: str) -> str:
-        """Check an http(s) URL with a host and no query (a GitLab instance); no trailing `/`."""
-        if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
-            expected = "an http(s) URL such as https://gitlab.com"
+        """Check an https URL with a host and no query (a GitLab instance; plain http only on
+        127.0.0.1 or localhost, where no token crosses a network); no trailing `/`."""
+        expected = (
+            "an https URL such as https://gitlab.com (http:// only on 127.0.0.1 or localhost)"
+        )
+        match = re.fullmatch(r"(https?)://([^\s/?#@:]+)(:\d{1,5})?(/[^\s?#]*)?", str(value))
+        if not isinstance(value, str) or match is None:
             self.fail(path, f"expected {expected}, got {describe(value)}")
+        if match[1] == "http" and match[2] not in ("127.0.0.1", "localhost"):
+            self.fail(path, f"plain http would send the token unencrypted: expected {expected}")
         return value.rstrip("/")
 
     def records(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import make_dataset, npm_installed
-from gitlab_dataset import GROUP_ID, gitlab_group, public_paths, with_gitlab
+from gitlab_dataset import GROUP_ID, gitlab_group, project, public_paths, with_gitlab
 
 from oshs.cli import cli
 from oshs.normalise.gitlab import LICENSE_SPDX
@@ -73,6 +74,12 @@ def test_run_publishes_the_github_organisation_and_the_gitlab_group_apart(
     raw = {path.name for path in (tmp_path / ".oshs" / "raw").glob("*/*.json.gz")}
     assert raw == {"nhsbsa.json.gz", "gitlab~nhsbsa.json.gz"}
     assert "member-of-nhsbsa" not in result.output
+    raw_bytes = b"".join(p.read_bytes() for p in (tmp_path / ".oshs").rglob("*") if p.is_file())
+    gunzipped = b"".join(
+        gzip.decompress(p.read_bytes()) for p in (tmp_path / ".oshs").rglob("*.gz")
+    )
+    assert b"member-of-nhsbsa" not in raw_bytes + gunzipped  # never in a raw file or manifest
+    assert b"secret" not in gunzipped and b"staff-only" not in gunzipped  # private, internal
 
 
 GITBEAKER = "@gitbeaker/rest"
@@ -111,21 +118,52 @@ def test_oshs_run_agrees_project_by_project_with_gitbeaker(make_sandbox, tmp_pat
     for row in read_rows(data / "languages.csv"):
         shares.setdefault(row["repository_id"], {})[row["language"]] = row["share"]
     listing = gitbeaker_listing(sandbox.gitlab_url, "nhsbsa")
-    assert (
-        listing["total"]
-        == len(listing["projects"])
-        == len(rows)
-        == len(public_paths(gitlab_group()))
-    )
-    for project in listing["projects"]:
-        row = rows[project["path_with_namespace"]]  # subgroups in; nothing else
+    assert listing["total"] == len(listing["projects"]) == len(rows)
+    assert set(rows) == public_paths(gitlab_group())  # subgroups in, shared-in out
+    for item in listing["projects"]:
+        row = rows[item["path_with_namespace"]]
         seen = {
-            "id": f"gitlab:{project['id']}", "stars": str(project["star_count"]),
-            "forks": str(project["forks_count"]), "open_issues": str(project["open_issues_count"]),
-            "open_pull_requests": str(project["open_merge_requests"]),
-            "archived": str(project["archived"]).lower(),
-            "license": LICENSE_SPDX[project["license_key"]] if project["license_key"] else "",
+            "id": f"gitlab:{item['id']}", "stars": str(item["star_count"]),
+            "forks": str(item["forks_count"]), "open_issues": str(item["open_issues_count"]),
+            "open_pull_requests": str(item["open_merge_requests"]),
+            "archived": str(item["archived"]).lower(),
+            "license": LICENSE_SPDX[item["license_key"]] if item["license_key"] else "",
         }  # fmt: skip
         assert {key: row[key] for key in seen} == seen
-        expected = {name: f"{value / 100:.6f}" for name, value in project["languages"].items()}
+        expected = {name: f"{value / 100:.6f}" for name, value in item["languages"].items()}
         assert shares.get(row["id"], {}) == expected
+
+
+def test_a_group_that_fails_is_carried_forward_stale_and_loses_nothing(
+    make_sandbox, tmp_path, monkeypatch
+):
+    other = tiny_group() | {"id": 2, "full_path": "other", "projects": [project(6, "two")]}
+    dataset = {"format": 1, "organisations": [], "gitlab_groups": [tiny_group(), other]}
+    sandbox = make_sandbox(dataset)
+    (tmp_path / "oshs.yaml").write_text(
+        "organisations: [{login: tiny, platform: gitlab}, {login: other, platform: gitlab}]\n"
+        f"gitlab_url: {sandbox.gitlab_url}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    run = ["run", "--api-url", sandbox.url, "-q", "--collected-at"]
+    assert CliRunner().invoke(cli, [*run, "2025-10-06"]).exit_code == 0
+    sandbox.set_dataset({"format": 1, "organisations": [], "gitlab_groups": [other]})
+    result = CliRunner().invoke(cli, [*run, "2025-10-07"])
+    assert result.exit_code == 1
+    assert "error: organisation gitlab:tiny failed: HTTP 404: group not found" in result.stderr
+    data = tmp_path / "outputs" / "data"
+    organisations = read_rows(data / "organisations.csv")
+    assert [(r["login"], r["stale"], r["collected_on"]) for r in organisations] == [
+        ("gitlab:other", "false", "2025-10-07"), ("gitlab:tiny", "true", "2025-10-06"),
+    ]  # fmt: skip
+    repositories = read_rows(data / "repositories.csv")
+    assert [(r["id"], r["removed"], r["last_seen"]) for r in repositories] == [
+        ("gitlab:5", "false", "2025-10-06"), ("gitlab:6", "false", "2025-10-07"),
+    ]  # fmt: skip
+
+
+def tiny_group() -> dict:
+    return {
+        "id": 1, "full_path": "tiny", "name": "Tiny", "created_at": "2020-01-01T00:00:00Z",
+        "visibility": "public", "projects": [project(5, "one")], "subgroups": [],
+    }  # fmt: skip

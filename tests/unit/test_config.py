@@ -361,8 +361,13 @@ BAD_CONFIGS = {
     ),
     "gitlab_url not a URL": (
         "organisations: [nhsx]\ngitlab_url: gitlab.com\n",
-        "oshs.yaml: gitlab_url: expected an http(s) URL such as https://gitlab.com, got "
-        "'gitlab.com'",
+        "oshs.yaml: gitlab_url: expected an https URL such as https://gitlab.com (http:// only "
+        "on 127.0.0.1 or localhost), got 'gitlab.com'",
+    ),
+    "gitlab_url plain http": (
+        "organisations: [nhsx]\ngitlab_url: http://git.example.org\n",
+        "oshs.yaml: gitlab_url: plain http would send the token unencrypted: expected an https "
+        "URL such as https://gitlab.com (http:// only on 127.0.0.1 or localhost)",
     ),
     "login non-ascii": (
         "organisations: [nhsé]\n",

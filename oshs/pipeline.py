@@ -84,7 +84,9 @@ def run_collect(
     The repositories the package at `package_path` publishes as present are what a REST
     listing must confirm before it is taken to say they were removed.
     """
-    if settings.token is None:
+    if config.on("gitlab") and settings.gitlab_token is None:
+        log.info("no GITLAB_TOKEN: public GitLab groups are read at the anonymous rate limit")
+    if settings.token is None and config.on("github"):
         log.warning(
             "no token: unauthenticated requests are limited to 60 an hour, and only the "
             "repository listing is collected (set GITHUB_TOKEN or use --token-env NAME)"

@@ -134,6 +134,7 @@ def test_oshs_run_agrees_project_by_project_with_gitbeaker(make_sandbox, tmp_pat
         assert shares.get(row["id"], {}) == expected
 
 
+@pytest.mark.slow  # two builds
 def test_a_group_that_fails_is_carried_forward_stale_and_loses_nothing(
     make_sandbox, tmp_path, monkeypatch
 ):

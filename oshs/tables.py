@@ -141,7 +141,7 @@ def key_order(column: pd.Series) -> pd.Series:
     if column.name not in REPOSITORY_KEYS or column.empty:
         return column
     parts = column.astype(str).str.rpartition(":")
-    return parts[0].str.cat(parts[2].str.zfill(20), sep="~")
+    return parts[0].str.cat(parts[2].str.zfill(20), sep=" ")  # " " sorts before any letter
 
 
 def has_languages(records: pd.DataFrame) -> pd.Series:

@@ -249,3 +249,12 @@ def test_csv_bytes_are_deterministic_and_conventional():
     assert data.split(b"\n")[1].endswith(
         b",false,true,,true,false,,,,,,,2025-10-06,2025-10-06,false"
     )
+
+
+def test_repository_keys_sort_by_platform_then_number_and_platforms_follow_keys():
+    from oshs.tables import key_order, platform_of
+
+    keys = pd.Series(["gitlab:10", "99", "gitlab:9", "100"], name="id")
+    assert keys.iloc[key_order(keys).argsort()].tolist() == ["99", "100", "gitlab:9", "gitlab:10"]
+    logins = pd.Series(["nhsbsa", "gitlab:nhsbsa", "gitlab:nhsbsa/data"])
+    assert platform_of(logins).tolist() == ["github", "gitlab", "gitlab"]

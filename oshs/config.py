@@ -117,7 +117,8 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def bundled_config() -> Config:
-    """The bundled default: the 31 GitHub organisations of the two earlier NHS projects."""
+    """The bundled default: the 31 GitHub organisations of the two earlier NHS projects and the
+    GitLab group one of them also measured (gitlab.com/nhsbsa)."""
     return parse_config(_bundled_text(), BUNDLED_SOURCE)
 
 

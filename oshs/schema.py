@@ -42,7 +42,8 @@ __all__ = [
 ORGANISATIONS = Table(
     name="organisations",
     title="Organisations",
-    description="One row per GitHub organisation of the collection. An organisation known only "
+    description="One row per GitHub organisation or GitLab group of the collection (`platform`). "
+    "An organisation known only "
     "from imported history (`oshs import-history`), not collected by oshs yet, has a row with its "
     "login and name only, `stale` true and `collected_on` its last imported day, until oshs "
     "collects it.",
@@ -64,9 +65,20 @@ ORGANISATIONS = Table(
             "Name",
             "Display name: the configured name, else the organisation's own name, else its login.",
         ),
-        column("id", "integer", "GitHub id", "Numeric GitHub id of the organisation.", minimum=1),
-        column("description", "string", "Description", "The organisation's description on GitHub."),
-        column("html_url", "string", "Web page", "The organisation's page on GitHub."),
+        column(
+            "id",
+            "integer",
+            "Id",
+            "Numeric id of the organisation on its platform (GitHub's, or GitLab's group id).",
+            minimum=1,
+        ),
+        column(
+            "description",
+            "string",
+            "Description",
+            "The organisation's description on its platform.",
+        ),
+        column("html_url", "string", "Web page", "The organisation's page on GitHub or GitLab."),
         column("website", "string", "Website", "The organisation's website (GitHub's `blog`)."),
         column("location", "string", "Location", "The organisation's location, as it states it."),
         column("created_at", "datetime", "Created", "When the organisation was created (UTC)."),
@@ -80,7 +92,8 @@ ORGANISATIONS = Table(
             "public_repositories",
             "integer",
             "Public repositories",
-            "Number of public repositories according to GitHub (forks and archived included).",
+            "Number of public repositories according to GitHub (forks and archived included); "
+            "for a GitLab group, its public projects listed, subgroups included.",
             minimum=0,
         ),
         column(
@@ -128,7 +141,7 @@ REPOSITORIES = Table(
             pattern=FULL_NAME_PATTERN,
         ),
         column("description", "string", "Description", "The repository's description."),
-        column("html_url", "string", "Web page", "The repository's page on GitHub."),
+        column("html_url", "string", "Web page", "The repository's page on GitHub or GitLab."),
         column(
             "homepage", "string", "Homepage", "The repository's homepage, as its owners set it."
         ),

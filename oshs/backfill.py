@@ -46,6 +46,7 @@ from oshs.schema import (
     TOPICS,
 )
 from oshs.tables import (
+    has_languages,
     keep_mask,
     languages_table,
     latest_per_login,
@@ -127,7 +128,7 @@ def _insert(
         **tables,
         "repositories": repos,
         "languages": _replace(tables["languages"], languages_table(
-            records.loc[records["id"].isin(refreshed) & records["languages"].notna()]
+            records.loc[records["id"].isin(refreshed) & has_languages(records)]
         ), refreshed, LANGUAGES),
         "topics": _replace(tables["topics"], topics_table(
             records.loc[records["id"].isin(refreshed)]

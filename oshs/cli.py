@@ -57,6 +57,7 @@ def collect(
     collected_at,
     shard,
     quiet,
+    gitlab_url=None,
     **_: Any,
 ) -> None:
     """Collect the organisations' public repositories from the API into raw snapshots."""
@@ -67,7 +68,7 @@ def collect(
     part = parse_shard(shard) if shard is not None else None
     if part:
         config = select_shard(config, *part)
-    settings = api_settings(api_url, token_env, max_wait, enrich, api)
+    settings = api_settings(api_url, token_env, max_wait, enrich, api, gitlab_url)
     with progress("collecting", quiet=quiet) as on_progress:
         report = run_collect(
             config,
@@ -153,13 +154,14 @@ def run(
     api,
     collected_at,
     quiet,
+    gitlab_url=None,
     **_: Any,
 ) -> None:
     """Collect, build and validate: what the Action calls."""
     from oshs.pipeline import run_all
 
     config = resolve_config(config_path, orgs)
-    settings = api_settings(api_url, token_env, max_wait, enrich, api)
+    settings = api_settings(api_url, token_env, max_wait, enrich, api, gitlab_url)
     with progress("collecting", quiet=quiet) as on_progress:
         ok = run_all(
             config,
@@ -225,21 +227,25 @@ def demo(target: Path, quiet: bool, **_: Any) -> None:
 @click.option("--dataset", "dataset_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Serve this dataset (docs/architecture.md), not the sample.")  # fmt: skip
 @click.option("--rate-limit", type=click.IntRange(min=1), metavar="N",
-              help="Hourly requests per token, REST and GraphQL each (5000).")  # fmt: skip
+              help="Requests per token and window, each API (5000/hour).")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
 @handle_errors
 def sandbox(port: int, dataset_path: Path | None, rate_limit: int | None, **_: Any) -> None:
-    """Serve the GitHub API sandbox with the bundled sample (or a dataset) until interrupted."""
+    """Serve the GitHub and GitLab API sandbox with the bundled sample (or a dataset) until
+    interrupted.
+
+    Prints GitHub's base URL, then `GitLab: <base>/gitlab` (python-gitlab's `url`)."""
     from oshs.sample import load_dataset_file, load_sample
     from oshs.sandbox import Sandbox
     from oshs.sandbox.ratelimit import RateLimiter
 
     dataset = load_dataset_file(dataset_path) if dataset_path else load_sample()
-    budget = {"core": rate_limit, "graphql": rate_limit} if rate_limit else None
+    budget = dict.fromkeys(("core", "graphql", "gitlab"), rate_limit) if rate_limit else None
     with Sandbox(dataset, port=port, rate_limiter=RateLimiter(budget)) as server:
         click.echo(server.url, nl=True)
+        click.echo(f"GitLab: {server.gitlab_url}", nl=True)
         sys.stdout.flush()
         try:
             while True:

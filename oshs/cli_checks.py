@@ -24,8 +24,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_api_url(value: str) -> str:
-    """`--api-url` as given, when it is a URL PyGithub and a token may be sent to."""
+def check_api_url(value: str, option: str = "--api-url") -> str:
+    """`--api-url` (or `option`) as given, when it is a URL a client and a token may be sent to."""
     parts = urlsplit(value.strip())
     try:
         port_ok = parts.port is None or 0 < parts.port < 65536
@@ -42,7 +42,7 @@ def check_api_url(value: str) -> str:
     elif parts.scheme == "http" and not is_loopback(host):
         problem = "plain http would send the token unencrypted"
     if problem:
-        raise UsageError(f"--api-url {value!r}: {problem}; {_URL_EXPECTED}")
+        raise UsageError(f"{option} {value!r}: {problem}; {_URL_EXPECTED}")
     return value.strip()
 
 

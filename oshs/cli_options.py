@@ -83,6 +83,11 @@ def api_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Name of the environment variable that holds the token.",
         ),
         click.option(
+            "--gitlab-url",
+            help="GitLab instance of the config's GitLab groups (default: its gitlab_url); "
+            "the token, optional, is read from GITLAB_TOKEN.",
+        ),
+        click.option(
             "--max-wait",
             type=click.FloatRange(min=0),
             default=600.0,
@@ -144,14 +149,24 @@ def resolve_config(config_path: Path | None, orgs: str | None) -> Config:
 
 
 def api_settings(
-    api_url: str, token_env: str, max_wait: float, enrich: bool, api: str = "auto"
+    api_url: str,
+    token_env: str,
+    max_wait: float,
+    enrich: bool,
+    api: str = "auto",
+    gitlab_url: str | None = None,
 ) -> ApiSettings:
-    """API settings with the token read from the environment variable `token_env`."""
+    """API settings with the token read from the environment variable `token_env`, and
+    GitLab's (optional) from `GITLAB_TOKEN`."""
     if not token_env or "=" in token_env:
         raise UsageError(f"--token-env: {token_env!r} is not an environment variable name")
     token = os.environ.get(token_env) or None
     api_url = check_api_url(api_url)
-    settings = ApiSettings(api_url=api_url, token=token, max_wait=max_wait, enrich=enrich, api=api)
+    gitlab = None if gitlab_url is None else check_api_url(gitlab_url, "--gitlab-url")
+    settings = ApiSettings(
+        api_url=api_url, token=token, max_wait=max_wait, enrich=enrich, api=api,
+        gitlab_url=gitlab, gitlab_token=os.environ.get("GITLAB_TOKEN") or None,
+    )  # fmt: skip
     if urlsplit(api_url).hostname in LOOPBACK:  # the pause spares GitHub, not a local sandbox
         settings = replace(settings, seconds_between_requests=0)
     return settings

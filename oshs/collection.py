@@ -10,7 +10,7 @@ from typing import Any
 
 from oshs.errors import SnapshotError
 from oshs.normalise import OrganisationCollection, normalise_snapshot
-from oshs.snapshot import failed_organisations, read_collection_files
+from oshs.snapshot import failed_organisations, read_collection_files, snapshot_key
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Collection:
     organisations: tuple[OrganisationCollection, ...]
     failed: tuple[str, ...] = ()
     api_url: str | None = None
+    api_urls: tuple[tuple[str, str], ...] = ()  # (platform, API URL) of its snapshots
 
 
 def normalised(path: Path, doc: dict[str, Any]) -> OrganisationCollection:
@@ -30,6 +31,12 @@ def normalised(path: Path, doc: dict[str, Any]) -> OrganisationCollection:
         return normalise_snapshot(doc)
     except SnapshotError as error:
         raise SnapshotError(f"{path}: {error.message.removeprefix('snapshot: ')}") from None
+
+
+def api_urls(docs: Iterable[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """(platform, API URL) of the snapshots' APIs, each once: GitHub's first, then GitLab's."""
+    pairs = {(str(doc.get("platform", "github")), str(doc.get("api_url"))) for doc in docs}
+    return tuple(sorted(pairs, key=lambda pair: (pair[0] != "github", pair)))
 
 
 def read_collections(
@@ -41,7 +48,8 @@ def read_collections(
     """The collections of `dates` in `raw_dir`, normalised, oldest first.
 
     `failed` are the logins the date's manifest names as failed, plus the `configured` logins
-    without a snapshot; `api_url` is the first snapshot's. A
+    without a snapshot; `api_url` is GitHub's API URL (GitLab's when only GitLab groups were
+    collected), `api_urls` every platform's. A
     date whose every organisation failed (a manifest, no snapshot) gives an empty collection.
     """
     result = []
@@ -50,11 +58,11 @@ def read_collections(
         files = read_collection_files(raw_dir, date) if any(folder.glob("*.json.gz")) else []
         docs = [doc for _, doc in files]
         failed = set(failed_organisations(raw_dir, date))  # every manifest, sharded or not
-        seen = {str(doc.get("login", "")).lower() for doc in docs}
+        seen = {snapshot_key(doc).lower() for doc in docs}
         failed |= {login for login in configured if login.lower() not in seen}
-        api_url = str(docs[0].get("api_url")) if docs else None
+        urls = api_urls(docs)
+        api_url = urls[0][1] if urls else None
         organisations = tuple(normalised(path, doc) for path, doc in files)
-        result.append(
-            Collection(date, organisations, tuple(sorted(failed, key=str.lower)), api_url)
-        )
+        failures = tuple(sorted(failed, key=str.lower))
+        result.append(Collection(date, organisations, failures, api_url, urls))
     return result

@@ -24,8 +24,12 @@ DEFAULT_CONFIG_FILENAME = "oshs.yaml"
 
 _PACKAGE_NAME_RE = re.compile(r"[-a-z0-9._/]+")
 
-TOP_KEYS = ("include_archived", "include_forks", "languages", "organisations", "package")
-ORG_KEYS = ("login", "name")
+TOP_KEYS = (
+    "gitlab_url", "include_archived", "include_forks", "languages", "organisations", "package"
+)  # fmt: skip
+ORG_KEYS = ("login", "name", "platform")
+PLATFORMS = ("github", "gitlab")
+DEFAULT_GITLAB_URL = "https://gitlab.com"
 PACKAGE_KEYS = ("contributors", "description", "keywords", "licenses", "name", "title")
 LICENSE_KEYS = ("name", "path", "title")
 NAME_PATH = ("name", "path")
@@ -33,14 +37,28 @@ PERSON_KEYS = ("email", "familyName", "givenName", "organization", "path", "role
 
 _HINT_FILE = "Check the path; without --config, oshs reads ./oshs.yaml, else its bundled default."
 _HINT_DUPLICATE = "GitHub logins are case-insensitive: list each organisation once."
+_HINT_PLATFORM = "Leave platform out for a GitHub organisation; write platform: gitlab for a group."
 
 
 @dataclass(frozen=True)
 class Organisation:
-    """A GitHub organisation to measure: its login and optional display name."""
+    """An organisation to measure: its login (a GitLab group's full path), optional display
+    name, and platform (`github` or `gitlab`)."""
 
     login: str
     name: str | None = None
+    platform: str = "github"
+
+    @property
+    def key(self) -> str:
+        """The organisation's key in the tables: its login on GitHub, `gitlab:<full path>` on
+        GitLab (a GitHub login has no `:`, so the two never collide)."""
+        return organisation_key(self.platform, self.login)
+
+
+def organisation_key(platform: str, login: str) -> str:
+    """The tables' key of an organisation: the login on GitHub, `gitlab:<path>` on GitLab."""
+    return login if platform == "github" else f"{platform}:{login}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,11 @@ class Config:
     language_groups: Mapping[str, str] = field(hash=False)
     package: PackageMetadata
     source: str
+    gitlab_url: str = DEFAULT_GITLAB_URL
+
+    def on(self, platform: str) -> tuple[Organisation, ...]:
+        """The configured organisations of `platform`, in configured order."""
+        return tuple(org for org in self.organisations if org.platform == platform)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -94,7 +117,8 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def bundled_config() -> Config:
-    """The bundled default: the 31 GitHub organisations of the two earlier NHS projects."""
+    """The bundled default: the 31 GitHub organisations of the two earlier NHS projects and the
+    GitLab group one of them also measured (gitlab.com/nhsbsa)."""
     return parse_config(_bundled_text(), BUNDLED_SOURCE)
 
 
@@ -113,6 +137,7 @@ def parse_config(text: str, source: str) -> Config:
         language_groups=_languages(check, top["languages"]),
         package=_package(check, top["package"]),
         source=source,
+        gitlab_url=check.http_url(top.get("gitlab_url", DEFAULT_GITLAB_URL), "gitlab_url"),
     )
 
 
@@ -125,21 +150,29 @@ def select_organisations(config: Config, logins: Sequence[str] | str) -> Config:
     """`config` with its organisations replaced by `logins` (`--orgs`; a string is split).
 
     A login matching a configured organisation (case-insensitively) keeps its configured
-    spelling and display name. No logins, or an invalid or duplicate one, is an error."""
+    spelling and display name; `gitlab:<path>` names a GitLab group. No logins, or an invalid
+    or duplicate one, is an error."""
     check = Checker("--orgs")
     logins = split_logins(logins) if isinstance(logins, str) else logins
     if not logins:
         check.fail("", "expected at least one organisation login, got none")
-    configured = {org.login.lower(): org for org in config.organisations}
-    seen: dict[str, str] = {}
+    configured = {org.key.lower(): org for org in config.organisations}
+    seen: dict[str, Organisation] = {}
     for login in logins:
-        login = check.login(login.strip() if isinstance(login, str) else login, "")
-        if login.lower() in seen:
-            message = f"duplicate login {login!r} (already given as {seen[login.lower()]!r})"
-            check.fail("", message, _HINT_DUPLICATE)
-        seen[login.lower()] = login
-    selected = (configured.get(key, Organisation(login)) for key, login in seen.items())
-    return replace(config, organisations=tuple(selected))
+        given = login.strip() if isinstance(login, str) else login
+        platform, _, path = given.partition(":") if isinstance(given, str) else ("", "", "")
+        wanted = (
+            Organisation(check.gitlab_path(path, ""), platform="gitlab")
+            if platform == "gitlab" and path
+            else Organisation(check.login(given, ""))
+        )
+        if wanted.key.lower() in seen:
+            first = seen[wanted.key.lower()].key
+            check.fail(
+                "", f"duplicate login {given!r} (already given as {first!r})", _HINT_DUPLICATE
+            )
+        seen[wanted.key.lower()] = configured.get(wanted.key.lower(), wanted)
+    return replace(config, organisations=tuple(seen.values()))
 
 
 @functools.cache
@@ -177,20 +210,33 @@ def _organisations(check: Checker, value: Any) -> tuple[Organisation, ...]:
     seen: dict[str, str] = {}
     for index, entry in enumerate(items):
         path = join_path("organisations", index)
-        expected = "a login or a mapping with 'login' and optional 'name'"
-        is_login = isinstance(entry, str)
-        item = {"login": entry} if is_login else check.mapping(entry, path, ORG_KEYS, expected)
-        if "login" not in item:
-            check.fail(path, "missing required key 'login'")
-        at = path if is_login else join_path(path, "login")
-        login = check.login(item["login"], at)
-        if (first := seen.get(login.lower())) is not None:
+        organisation = _organisation(check, entry, path)
+        at = path if isinstance(entry, str) else join_path(path, "login")
+        login, key = organisation.login, organisation.key.lower()
+        if (first := seen.get(key)) is not None:
             check.fail(at, f"duplicate login {login!r} (already given {first})", _HINT_DUPLICATE)
-        seen[login.lower()] = f"at {path} as {login!r}"
-        name = item.get("name")
-        name = None if name is None else check.string(name, join_path(path, "name"))
-        result.append(Organisation(login, name))
+        seen[key] = f"at {path} as {login!r}"
+        result.append(organisation)
     return tuple(result)
+
+
+def _organisation(check: Checker, entry: Any, path: str) -> Organisation:
+    """One entry of `organisations`: a bare GitHub login or {login, name, platform}."""
+    expected = "a login or a mapping with 'login' and optional 'name' and 'platform'"
+    is_login = isinstance(entry, str)
+    item = {"login": entry} if is_login else check.mapping(entry, path, ORG_KEYS, expected)
+    if "login" not in item:
+        check.fail(path, "missing required key 'login'")
+    platform = item.get("platform", "github")
+    if platform not in PLATFORMS:
+        message = f"unknown platform {describe(platform)} (expected github or gitlab)"
+        check.fail(join_path(path, "platform"), message, _HINT_PLATFORM)
+    at = path if is_login else join_path(path, "login")
+    is_gitlab = platform == "gitlab"
+    login = check.gitlab_path(item["login"], at) if is_gitlab else check.login(item["login"], at)
+    name = item.get("name")
+    name = None if name is None else check.string(name, join_path(path, "name"))
+    return Organisation(login, name, platform)
 
 
 def _languages(check: Checker, value: Any) -> Mapping[str, str]:

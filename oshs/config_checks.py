@@ -16,6 +16,12 @@ from oshs.errors import ConfigError
 Keys = Sequence[str]
 LOGIN_RULE = "expected 1-39 letters, digits or single hyphens, not starting or ending with a hyphen"
 _LOGIN_RE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+GITLAB_PATH_RULE = (
+    "expected a GitLab group's full path: names of letters, digits, '_', '-' or '.' joined by "
+    "'/', each starting with a letter, digit or '_'"
+)
+_GITLAB_PATH_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)*")
+_HINT_GITLAB_PATH = "A group's full path is the part of its URL after https://gitlab.com/."
 _HINT_TOKEN = "Remove the key, and revoke the token if the file was ever shared."
 _HINT_LOGIN = "A login is the part of the organisation's URL after https://github.com/."
 _HINT_TEXT = "The configuration must be a YAML text file encoded in UTF-8."
@@ -188,6 +194,29 @@ class Checker:
             message = f"{describe(value)} is not a valid GitHub login ({LOGIN_RULE})"
             self.fail(path, message, _HINT_LOGIN)
         return value
+
+    def gitlab_path(self, value: Any, path: str) -> str:
+        """Check a GitLab group's full path (`nhsbsa`, `group/subgroup`)."""
+        if not isinstance(value, str):
+            self.fail(path, f"expected a GitLab group path (a string), got {describe(value)}")
+        bad_end = value.endswith((".", ".git", ".atom"))
+        if len(value) > 255 or bad_end or not _GITLAB_PATH_RE.fullmatch(value):
+            message = f"{describe(value)} is not a valid GitLab group path ({GITLAB_PATH_RULE})"
+            self.fail(path, message, _HINT_GITLAB_PATH)
+        return value
+
+    def http_url(self, value: Any, path: str) -> str:
+        """Check an https URL with a host and no query (a GitLab instance; plain http only on
+        127.0.0.1 or localhost, where no token crosses a network); no trailing `/`."""
+        expected = (
+            "an https URL such as https://gitlab.com (http:// only on 127.0.0.1 or localhost)"
+        )
+        match = re.fullmatch(r"(https?)://([^\s/?#@:]+)(:\d{1,5})?(/[^\s?#]*)?", str(value))
+        if not isinstance(value, str) or match is None:
+            self.fail(path, f"expected {expected}, got {describe(value)}")
+        if match[1] == "http" and match[2] not in ("127.0.0.1", "localhost"):
+            self.fail(path, f"plain http would send the token unencrypted: expected {expected}")
+        return value.rstrip("/")
 
     def records(
         self, value: Any, path: str, keys: Keys, required: Keys, min_one: bool = False

@@ -57,7 +57,11 @@ def run_sample(
         collected_at = datetime.strptime(dataset["collected_at"], "%Y-%m-%dT%H:%M:%SZ")
         with Sandbox(dataset) as sandbox:
             settings = ApiSettings(
-                api_url=sandbox.url, token=DEMO_TOKEN, seconds_between_requests=0
+                api_url=sandbox.url,
+                token=DEMO_TOKEN,
+                seconds_between_requests=0,
+                gitlab_url=sandbox.gitlab_url,
+                gitlab_token=DEMO_TOKEN,
             )
             report = run_collect(
                 config,

@@ -6,8 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-LOGIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
-FULL_NAME_PATTERN = r"^[^/]+/[^/]+$"
+LOGIN_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9-]*|gitlab:[A-Za-z0-9_][A-Za-z0-9_./-]*)$"
+FULL_NAME_PATTERN = r"^[^/]+(/[^/]+)+$"
+REPOSITORY_KEY_PATTERN = r"^(gitlab:)?[1-9][0-9]*$"
+PLATFORMS = ["github", "gitlab"]
+ORGANISATION_KEY = (
+    "Key of the organisation: its GitHub login, or `gitlab:` and a GitLab group's full path "
+    "(a GitHub login has no `:`, so the keys of the two platforms never collide)."
+)
+REPOSITORY_KEY = (
+    "Key of the repository: GitHub's numeric id, or `gitlab:` and GitLab's numeric project id "
+    "(ids of the two platforms never collide). Text since version 2.0.0 (integers before)."
+)
 
 CSV_CONVENTIONS = (
     "CSV conventions: UTF-8, `\\n` line endings (line breaks inside text are written as `\\n`), "
@@ -73,6 +83,26 @@ REQUIRED_COUNT = {"required": True, "minimum": 0}
 def column(name: str, type_: str, title: str, description: str, **constraints: Any) -> Field:
     """A field of the data dictionary; keyword arguments are its Table Schema constraints."""
     return Field(name, type_, title, description, dict(constraints))
+
+
+def repository_key(name: str, title: str, **constraints: Any) -> Field:
+    """A column holding a repository's key (`REPOSITORY_KEY`)."""
+    return column(
+        name, "string", title, REPOSITORY_KEY, pattern=REPOSITORY_KEY_PATTERN, **constraints
+    )
+
+
+def platform_column(what: str) -> Field:
+    """The `platform` column: where the organisation or repository lives."""
+    return column(
+        "platform",
+        "string",
+        "Platform",
+        f"Where the {what} lives: `github` or `gitlab` (rows of packages published before "
+        "version 2.0.0, which had no such column, are `github`).",
+        required=True,
+        enum=PLATFORMS,
+    )
 
 
 def community_column(name: str, title: str, what: str) -> Field:

@@ -183,8 +183,11 @@ def language_counts(current: DataFrame, groups: Mapping[str, str]) -> tuple[Seri
 
 
 def language_bytes(languages: DataFrame, current: DataFrame, groups: Mapping[str, str]) -> Series:
-    """Bytes of code per (display) language over the current repositories, ranked."""
-    rows = languages.loc[languages["repository_id"].isin(current["id"])]
+    """Bytes of code per (display) language over the current repositories, ranked; GitLab's
+    projects are not in it (GitLab gives shares, not bytes)."""
+    rows = languages.loc[
+        languages["repository_id"].isin(current["id"]) & languages["bytes"].notna()
+    ]
     names = display_languages(rows["language"], groups)
     return ranked(rows["bytes"].astype("int64").groupby(names.to_numpy()).sum())
 
@@ -207,10 +210,14 @@ def created_per_year(days: np.ndarray) -> Series:
 
 
 def organisation_names(organisations: DataFrame) -> dict[str, str]:
-    """Display name of each organisation by case-folded login (the login when it has none)."""
+    """Display name of each organisation by case-folded login (the login when it has none); a
+    GitLab group's says so (`NHS Business Services Authority (GitLab)`): one name may be on
+    both platforms."""
     names = {}
     for login, name in zip(organisations["login"], organisations["name"], strict=True):
-        names[str(login).casefold()] = str(name) if isinstance(name, str) and name else str(login)
+        shown = str(name) if isinstance(name, str) and name else str(login)
+        gitlab = str(login).startswith("gitlab:")
+        names[str(login).casefold()] = f"{shown} (GitLab)" if gitlab else shown
     return names
 
 

@@ -51,10 +51,12 @@ from oshs.state_check import resource_file, verify_state
 from oshs.tables import (
     empty_table,
     empty_tables,
+    has_languages,
     keep_mask,
     languages_table,
     latest_per_login,
     organisations_table,
+    platform_of,
     read_table,
     repositories_table,
     repository_records,
@@ -174,7 +176,7 @@ def advance(
         previous, records, logins, collected_on, include_forks, include_archived
     )
     stale_ids = repos.loc[~_collected(repos["organisation"], logins), "id"]
-    known_languages = fresh.loc[fresh["languages"].notna()]
+    known_languages = fresh.loc[has_languages(fresh)]
     return {
         "organisations": _organisations(previous["organisations"], fresh_orgs, logins),
         "repositories": repos,
@@ -363,6 +365,7 @@ def _with_imported(
     rows = DataFrame({
         "login": last.index, "collected_on": last.to_numpy(), "stale": True,
         "name": [by_key.get(login.lower()) or login for login in last.index],
+        "platform": platform_of(last.index.to_series()).to_numpy(),
     })  # fmt: skip
     frames = [_nonempty(collected, ORGANISATIONS), typed(rows, ORGANISATIONS)]
     return typed(pd.concat(frames), ORGANISATIONS)

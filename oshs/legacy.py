@@ -256,23 +256,24 @@ def history_of(
 
 
 def configured_observations(
-    history: LegacyHistory, logins: Iterable[str]
+    history: LegacyHistory, keys: Iterable[str]
 ) -> tuple[list[Observation], list[str], list[str]]:
-    """The GitHub observations of configured organisations (spelt as configured), and the
-    GitHub organisations and GitLab groups of the history left out (each once, as last spelt),
-    sorted."""
-    configured = {login.lower(): login for login in logins}
+    """The observations of configured organisations (given by key: a GitHub login, or
+    `gitlab:<group path>`; spelt as configured), and the GitHub organisations and GitLab groups
+    of the history left out (each once, as last spelt), sorted."""
+    configured = {key.lower(): key for key in keys}
     kept: list[Observation] = []
     others: dict[str, str] = {}  # lower-cased → the latest spelling
     gitlab: dict[str, str] = {}
     for observation in sorted(history.observations, key=lambda o: o.collected_on):
-        key = observation.organisation.lower()
-        if observation.platform != "github":
-            gitlab[key] = observation.organisation
-        elif key not in configured:
-            others[key] = observation.organisation
-        else:
+        name, platform = observation.organisation, observation.platform
+        key = (name if platform == "github" else f"{platform}:{name}").lower()
+        if key in configured:
             kept.append(replace(observation, organisation=configured[key]))
+        elif platform != "github":
+            gitlab[key] = name
+        else:
+            others[key] = name
     return kept, sorted(others.values(), key=_by_name), sorted(gitlab.values(), key=_by_name)
 
 
@@ -295,7 +296,8 @@ def totals_csv(history: LegacyHistory) -> bytes:
     writer.writerow(TOTALS_HEADER)
     for o in sorted(history.observations, key=lambda o: (o.collected_on, o.organisation.lower())):
         counts = ("" if value is None else value for value in _counts_of(o))
-        writer.writerow((history.source, o.collected_on, o.platform, o.organisation, *counts))
+        name = o.organisation.removeprefix(f"{o.platform}:")  # a GitLab group by its path
+        writer.writerow((history.source, o.collected_on, o.platform, name, *counts))
     return buffer.getvalue().encode("utf-8")
 
 

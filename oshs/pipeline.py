@@ -17,7 +17,7 @@ from oshs.build_record import (
     record_entry,
     records_bytes,
 )
-from oshs.collect import ApiSettings, CollectionReport, collect, connect
+from oshs.collect import ApiSettings, CollectionReport, collect_all
 from oshs.collection import Collection, read_collections
 from oshs.config import Config
 from oshs.errors import CollectError, HistoryImportError, SnapshotError
@@ -93,15 +93,16 @@ def run_collect(
     The repositories the package at `package_path` publishes as present are what a REST
     listing must confirm before it is taken to say they were removed.
     """
-    if settings.token is None:
+    if config.on("gitlab") and settings.gitlab_token is None:
+        log.info("no GITLAB_TOKEN: public GitLab groups are read at the anonymous rate limit")
+    if settings.token is None and config.on("github"):
         log.warning(
             "no token: unauthenticated requests are limited to 60 an hour, and only the "
             "repository listing is collected (set GITHUB_TOKEN or use --token-env NAME)"
         )
     etags = read_etag_cache(raw_dir)
-    report = collect(
+    report = collect_all(
         config,
-        connect(settings),
         settings,
         collected_at=collected_at,
         on_progress=on_progress,
@@ -162,8 +163,8 @@ def publish_release(
 
 
 def _config_digest(config: Config) -> str:
-    logins = [organisation.login for organisation in config.organisations]
-    return config_digest(logins, config.include_forks, config.include_archived)
+    keys = [organisation.key for organisation in config.organisations]
+    return config_digest(keys, config.include_forks, config.include_archived)
 
 
 def _write_build_record(
@@ -248,7 +249,7 @@ def read_build_input(
 ) -> tuple[State | None, list[Collection]]:
     """The state and the collections to apply to it; sample data is never real data's history."""
     state = read_state(package_path, out_dir)
-    configured = [organisation.login for organisation in config.organisations]
+    configured = [organisation.key for organisation in config.organisations]
     applied = applied_day(raw_dir, package_path, _config_digest(config))
     done = state.collected_on if state is not None and applied == state.collected_on else None
     replayed = [d for d in dates_to_replay(state, dates) if d != done]
@@ -275,17 +276,17 @@ def run_import(
     """Import the observations of `history` of the configured organisations into the package
     (created when there is none): its `organisation_history`, changelog, charts and report.
 
-    Organisations of the history that are not configured, and GitLab groups (not collected by
-    oshs yet), are named in one warning each and skipped. Raises `HistoryImportError` when no
+    Organisations and GitLab groups of the history that are not configured are named in one
+    warning each and skipped. Raises `HistoryImportError` when no
     observation is of a configured organisation.
     """
-    logins = [organisation.login for organisation in config.organisations]
+    logins = [organisation.key for organisation in config.organisations]
     kept, others, gitlab = configured_observations(history, logins)
     if others:
         log.warning("%s: organisations not configured, skipped: %s", history.source,
                     ", ".join(others))  # fmt: skip
     if gitlab:
-        log.warning("%s: GitLab groups, not collected by oshs yet, skipped: %s",
+        log.warning("%s: GitLab groups not configured, skipped: %s",
                     history.source, ", ".join(f"gitlab.com/{g}" for g in gitlab))  # fmt: skip
     if not kept:
         raise HistoryImportError(
@@ -310,7 +311,7 @@ def import_locked(
         state,
         observations_frame(kept),
         source=history.source,
-        names={organisation.login: organisation.name for organisation in config.organisations},
+        names={organisation.key: organisation.name for organisation in config.organisations},
         metadata=package_metadata(config),
         resource_dir=resource_dir_for(package_path, out_dir),
     )

@@ -14,8 +14,9 @@ SANDBOX_SOURCE = "oshs GitHub API sandbox (bundled sample data, not GitHub)"
 HISTORY_SOURCE = "History published by {name} (imported with oshs import-history)"
 
 
-def source_entry(api_url: str) -> dict[str, str]:
-    """The descriptor's source entry for an API URL; a loopback sandbox's port is left out.
+def source_entry(api_url: str, platform: str = "github") -> dict[str, str]:
+    """The descriptor's source entry for an API URL (GitHub's, or GitLab's); a loopback
+    sandbox's port is left out.
 
     The sandbox listens on a free port, so keeping it would make two identical demo runs differ.
     """
@@ -24,7 +25,8 @@ def source_entry(api_url: str) -> dict[str, str]:
         host = "127.0.0.1" if parts.hostname != "::1" else "[::1]"
         url = urlunsplit((parts.scheme, host, parts.path, "", ""))
         return {"title": SANDBOX_SOURCE, "path": url}
-    return {"title": "GitHub API", "path": api_url.rstrip("/")}
+    title = "GitLab API" if platform == "gitlab" else "GitHub API"
+    return {"title": title, "path": api_url.rstrip("/")}
 
 
 def history_entry(name: str) -> dict[str, str]:

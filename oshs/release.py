@@ -143,7 +143,8 @@ def _release(
     `make_entry(version)` when given, else `changelog_entry`)."""
     old = previous.descriptor if previous and previous.descriptor else None
     if collection.api_url:
-        sources = [source_entry(collection.api_url)]
+        urls = collection.api_urls or (("github", collection.api_url),)
+        sources = [source_entry(url, platform) for platform, url in urls]
     else:
         sources = list((old or {}).get("sources") or [])
     imported = set(tables["organisation_history"]["source"].dropna()) - {OSHS}
@@ -295,11 +296,12 @@ def changelog_entry(
 
 
 def _display_names(organisations: DataFrame) -> dict[str, str]:
-    """Display name by login: `organisations.name`, else the login."""
-    return {
-        str(login): str(name) if isinstance(name, str) and name else str(login)
-        for login, name in zip(organisations["login"], organisations["name"], strict=True)
-    }
+    """Display name by login: `organisations.name`, else the login; a GitLab group's says so."""
+    names = {}
+    for login, name in zip(organisations["login"], organisations["name"], strict=True):
+        shown = str(name) if isinstance(name, str) and name else str(login)
+        names[str(login)] = f"{shown} (GitLab)" if str(login).startswith("gitlab:") else shown
+    return names
 
 
 def _no_change(same_data: bool) -> list[str]:

@@ -62,8 +62,8 @@ def release_provenance(
         sources=descriptor.get("sources"),
         organisations=tables["organisations"].to_dict("records"),
         failed=failed,
-        configured=[organisation.login for organisation in config.organisations],
-        names={o.login: o.name for o in config.organisations if o.name},
+        configured=[organisation.key for organisation in config.organisations],
+        names={o.key: o.name for o in config.organisations if o.name},
     )
 
 

@@ -187,6 +187,7 @@ def render_report(
         "version": descriptor.get("version"),
         "collected_on": collected_on,
         "organisation_count": len(rows),
+        "gitlab_count": sum(str(row["login"]).startswith("gitlab:") for row in rows),
         "charts": [_chart(chart) for chart in charts],
         "rows": rows,
         "totals": _totals(rows),

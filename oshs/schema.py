@@ -12,13 +12,15 @@ from oshs.fields import (
     CSV_CONVENTIONS,
     FULL_NAME_PATTERN,
     LOGIN_PATTERN,
-    REQUIRED_COUNT,
+    ORGANISATION_KEY,
     TOP_VALUE_RULE,
     Field,
     ForeignKey,
     Table,
     column,
     community_column,
+    platform_column,
+    repository_key,
 )
 from oshs.schema_history import HISTORY_TRACKED, ORGANISATION_HISTORY, REPOSITORY_HISTORY
 
@@ -40,7 +42,8 @@ __all__ = [
 ORGANISATIONS = Table(
     name="organisations",
     title="Organisations",
-    description="One row per GitHub organisation of the collection. An organisation known only "
+    description="One row per GitHub organisation or GitLab group of the collection (`platform`). "
+    "An organisation known only "
     "from imported history (`oshs import-history`), not collected by oshs yet, has a row with its "
     "login and name only, `stale` true and `collected_on` its last imported day, until oshs "
     "collects it.",
@@ -49,20 +52,33 @@ ORGANISATIONS = Table(
             "login",
             "string",
             "Login",
-            "GitHub login of the organisation, as GitHub spells it.",
+            "GitHub login of the organisation, as GitHub spells it; for a GitLab group, "
+            f"`gitlab:` and its full path. {ORGANISATION_KEY}",
             required=True,
             unique=True,
             pattern=LOGIN_PATTERN,
         ),
+        platform_column("organisation"),
         column(
             "name",
             "string",
             "Name",
             "Display name: the configured name, else the organisation's own name, else its login.",
         ),
-        column("id", "integer", "GitHub id", "Numeric GitHub id of the organisation.", minimum=1),
-        column("description", "string", "Description", "The organisation's description on GitHub."),
-        column("html_url", "string", "Web page", "The organisation's page on GitHub."),
+        column(
+            "id",
+            "integer",
+            "Id",
+            "Numeric id of the organisation on its platform (GitHub's, or GitLab's group id).",
+            minimum=1,
+        ),
+        column(
+            "description",
+            "string",
+            "Description",
+            "The organisation's description on its platform.",
+        ),
+        column("html_url", "string", "Web page", "The organisation's page on GitHub or GitLab."),
         column("website", "string", "Website", "The organisation's website (GitHub's `blog`)."),
         column("location", "string", "Location", "The organisation's location, as it states it."),
         column("created_at", "datetime", "Created", "When the organisation was created (UTC)."),
@@ -76,7 +92,8 @@ ORGANISATIONS = Table(
             "public_repositories",
             "integer",
             "Public repositories",
-            "Number of public repositories according to GitHub (forks and archived included).",
+            "Number of public repositories according to GitHub (forks and archived included); "
+            "for a GitLab group, its public projects listed, subgroups included.",
             minimum=0,
         ),
         column(
@@ -105,20 +122,13 @@ REPOSITORIES = Table(
     title="Repositories",
     description="One row per public repository ever seen (removed ones are kept and flagged).",
     fields=(
-        column(
-            "id",
-            "integer",
-            "GitHub id",
-            "Numeric GitHub id of the repository.",
-            required=True,
-            unique=True,
-            minimum=1,
-        ),
+        repository_key("id", "Id", required=True, unique=True),
+        platform_column("repository"),
         column(
             "organisation",
             "string",
             "Organisation",
-            "Login of the owning organisation.",
+            f"Key of the owning organisation (`organisations.login`). {ORGANISATION_KEY}",
             required=True,
         ),
         column("name", "string", "Name", "Repository name.", required=True),
@@ -131,7 +141,7 @@ REPOSITORIES = Table(
             pattern=FULL_NAME_PATTERN,
         ),
         column("description", "string", "Description", "The repository's description."),
-        column("html_url", "string", "Web page", "The repository's page on GitHub."),
+        column("html_url", "string", "Web page", "The repository's page on GitHub or GitLab."),
         column(
             "homepage", "string", "Homepage", "The repository's homepage, as its owners set it."
         ),
@@ -226,13 +236,7 @@ LANGUAGES = Table(
     description="Bytes of code per language per repository (collected only when the API gave "
     "languages: GraphQL, or REST with enrichment; otherwise see `repositories.language`).",
     fields=(
-        column(
-            "repository_id",
-            "integer",
-            "Repository id",
-            "GitHub id of the repository.",
-            required=True,
-        ),
+        repository_key("repository_id", "Repository id", required=True),
         column("full_name", "string", "Repository", "`organisation/name` of the repository."),
         column(
             "language",
@@ -241,12 +245,20 @@ LANGUAGES = Table(
             "Language as GitHub's linguist names it.",
             required=True,
         ),
-        column("bytes", "integer", "Bytes", "Bytes of code in that language.", **REQUIRED_COUNT),
+        column(
+            "bytes",
+            "integer",
+            "Bytes",
+            "Bytes of code in that language; empty for a GitLab project (GitLab gives "
+            "percentages only).",
+            minimum=0,
+        ),
         column(
             "share",
             "number",
             "Share",
-            "Bytes as a fraction of the repository's total bytes (0 to 1).",
+            "Bytes as a fraction of the repository's total bytes (0 to 1); for a GitLab "
+            "project, GitLab's percentage divided by 100.",
             minimum=0,
             maximum=1,
         ),
@@ -260,13 +272,7 @@ TOPICS = Table(
     title="Topics",
     description="One row per topic per repository.",
     fields=(
-        column(
-            "repository_id",
-            "integer",
-            "Repository id",
-            "GitHub id of the repository.",
-            required=True,
-        ),
+        repository_key("repository_id", "Repository id", required=True),
         column("full_name", "string", "Repository", "`organisation/name` of the repository."),
         column("topic", "string", "Topic", "A GitHub topic of the repository.", required=True),
     ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oshs.fields import COUNT, REQUIRED_COUNT, Field, ForeignKey, Table, column
+from oshs.fields import COUNT, REQUIRED_COUNT, Field, ForeignKey, Table, column, repository_key
 
 HISTORY_GRAIN = (
     "One day is the grain: a second collection on the same day replaces that day's observation."
@@ -126,13 +126,7 @@ REPOSITORY_HISTORY = Table(
     f"`repositories.csv`). {HISTORY_GRAIN}",
     fields=(
         column("collected_on", "date", "Collected on", "Collection date (UTC).", required=True),
-        column(
-            "repository_id",
-            "integer",
-            "Repository id",
-            "GitHub id of the repository.",
-            required=True,
-        ),
+        repository_key("repository_id", "Repository id", required=True),
         _tracked("stars", "Stars", "Stargazers"),
         _tracked("forks", "Forks", "Forks"),
         _tracked("open_issues", "Open issues", "Open issues (pull requests excluded)"),

@@ -32,7 +32,7 @@ def shard_of(login: str, count: int) -> int:
 
 def select_shard(config: Config, index: int, count: int) -> Config:
     """`config` with only the organisations of shard `index` of `count` (possibly none)."""
-    kept = tuple(org for org in config.organisations if shard_of(org.login, count) == index)
+    kept = tuple(org for org in config.organisations if shard_of(org.key, count) == index)
     return replace(config, organisations=kept)
 
 

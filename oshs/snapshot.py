@@ -59,6 +59,18 @@ def snapshot_path(raw_dir: Path, collected_on: str, login: str) -> Path:
     return Path(raw_dir) / collected_on / f"{login.lower()}.json.gz"
 
 
+def snapshot_key(doc: dict[str, Any]) -> str:
+    """The organisation key of a snapshot: its login, `gitlab:<path>` for a GitLab group."""
+    platform, login = str(doc.get("platform", "github")), str(doc.get("login", ""))
+    return login if platform == "github" else f"{platform}:{login}"
+
+
+def snapshot_stem(doc: dict[str, Any]) -> str:
+    """The file name (less `.json.gz`) of a snapshot: the login lower-cased; a GitLab group's
+    is `gitlab~<path>` with `/` as `~` (no GitHub login or GitLab path holds a `~`)."""
+    return snapshot_key(doc).lower().replace(":", "~").replace("/", "~")
+
+
 def encode_snapshot(doc: dict[str, Any]) -> bytes:
     """Deterministic gzip JSON bytes of a snapshot (sorted keys, no gzip timestamp)."""
     text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -67,7 +79,7 @@ def encode_snapshot(doc: dict[str, Any]) -> bytes:
 
 def write_snapshot(raw_dir: Path, doc: dict[str, Any]) -> Path:
     """Write one organisation's snapshot atomically and return its path."""
-    path = snapshot_path(raw_dir, doc["collected_at"][:10], doc["login"])
+    path = snapshot_path(raw_dir, doc["collected_at"][:10], snapshot_stem(doc))
     write_bytes_atomic(path, encode_snapshot(doc))
     return path
 

@@ -10,7 +10,11 @@ the state is read:
 - each resource file must exist with exactly those bytes and that sha256 (the descriptor
   records both), and its header must be the descriptor's fields, in order;
 - the columns the history is made of (`HISTORY_COLUMNS`) must be in the descriptor;
-- `CHANGELOG.md` must be there (it is state too: versions and what changed in each).
+- `CHANGELOG.md` must be there (it is state too: versions and what changed in each);
+- the migration to 2.0.0 (GitLab groups): a 1.x package has no `platform` column in
+  `organisations` and `repositories` and integer repository ids; it is valid state, read as
+  GitHub-only (`oshs.tables.read_table`: every row `github`, the ids the same text). From 2.0.0
+  on, a package without `platform` is refused (`PLATFORM_TABLES`).
 
 Any difference stops the build with one line naming the file and what differs (`StateError`,
 exit 1): never a silent repair. The way out is to restore the published files (e.g. from git).
@@ -38,6 +42,8 @@ HISTORY_COLUMNS = {
     "repository_history": ("collected_on", "repository_id"),
 }
 """Columns without which the history would restart: their loss is never a schema change."""
+PLATFORM_TABLES = ("organisations", "repositories")
+"""Tables that carry `platform` from version 2.0.0 on (1.x packages are GitHub-only)."""
 FUTURE_SLACK = timedelta(days=1)
 
 
@@ -58,6 +64,7 @@ def verify_state(
         raise fail(str(package_path), "'resources' is missing or empty")
     for resource in resources:
         verify_resource(package_path, resource)
+        verify_platform(package_path, resource, descriptor["version"])
     if not changelog.is_file():
         raise fail(
             str(changelog),
@@ -138,6 +145,19 @@ def verify_columns(file: Path, package_path: Path, resource: dict[str, Any], dat
         raise fail(
             str(file),
             f"column(s) {', '.join(lost)} missing: the history cannot continue without them",
+        )
+
+
+def verify_platform(package_path: Path, resource: dict[str, Any], version: str) -> None:
+    """A 2.x package's organisations and repositories have `platform` (1.x: GitHub only)."""
+    if resource["name"] not in PLATFORM_TABLES or int(version.split(".")[0]) < 2:
+        return
+    fields = resource.get("schema", {}).get("fields", [])
+    if not any(isinstance(f, dict) and f.get("name") == "platform" for f in fields):
+        raise fail(
+            str(resource_file(package_path, resource)),
+            f"no 'platform' column, but version {version} (from 2.0.0 on every package has "
+            "one; only 1.x packages are GitHub-only)",
         )
 
 

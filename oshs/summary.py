@@ -84,6 +84,11 @@ def rate_limit_line(manifest: Mapping[str, Any]) -> str:
         if "reset" in limit:
             reset = datetime.fromtimestamp(int(limit["reset"]), UTC)
             line += f", resets at {reset:%Y-%m-%d %H:%M} UTC"
+    gitlab = manifest.get("gitlab")
+    if isinstance(gitlab, Mapping):  # the GitLab groups' part of the run
+        left = (gitlab.get("rate_limit") or {}).get("remaining")
+        line += f"; GitLab: {gitlab.get('requests', 0)} requests"
+        line += f", {left} left in its rate limit" if left is not None else ""
     return line + "."
 
 

@@ -53,9 +53,14 @@ def latest_per_login(
     return [latest[key] for key in sorted(latest)]
 
 
+def platform_of(keys: pd.Series) -> pd.Series:
+    """The platform of organisation keys: `gitlab` for `gitlab:<path>`, else `github`."""
+    return keys.astype(str).str.startswith("gitlab:").map({True: "gitlab", False: "github"})
+
+
 def organisations_table(collections: list[OrganisationCollection]) -> pd.DataFrame:
     """`organisations` of freshly collected organisations (`stale` false)."""
-    rows = [{**c.organisation, "stale": False} for c in collections]
+    rows = [{"platform": "github", **c.organisation, "stale": False} for c in collections]
     frame = pd.DataFrame(rows, columns=ORGANISATIONS.columns)
     return typed(frame, ORGANISATIONS)
 
@@ -66,21 +71,25 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     sorting last), unfiltered.
 
     Columns: those of `repositories.csv` but `first_seen`, `last_seen`, `removed`; plus
-    `languages` (a dict or None), `topics` (still a list) and `collected_on`; `id` is int64.
+    `languages` (a {language: bytes} dict or None), `language_shares` (GitLab's {language:
+    fraction}, or None), `topics` (still a list) and `collected_on`; `id` is the key as text
+    (`oshs.fields.REPOSITORY_KEY`), `platform` is `github` unless the record says otherwise.
     """
     columns = [c for c in REPOSITORIES.columns if c not in SEEN_COLUMNS]
+    extra = ["languages", "language_shares"]
     frames = []
     for collection in collections:
-        frame = pd.DataFrame(collection.repositories, columns=[*columns, "languages"])
+        frame = pd.DataFrame(collection.repositories, columns=[*columns, *extra])
         frame["collected_on"] = collection.collected_on
         frames.append(frame)
     if not frames:
-        frames = [pd.DataFrame(columns=[*columns, "languages", "collected_on"])]
+        frames = [pd.DataFrame(columns=[*columns, *extra, "collected_on"])]
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.sort_values(["collected_on", "organisation"], kind="stable")
+    frame["id"] = frame["id"].astype(str)
+    frame["platform"] = frame["platform"].astype(object).where(frame["platform"].notna(), "github")
     frame = frame.drop_duplicates("id", keep="last")
-    frame["id"] = frame["id"].astype("int64")
-    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+    return frame.sort_values("id", kind="stable", key=key_order).reset_index(drop=True)
 
 
 def keep_mask(records: pd.DataFrame, include_forks: bool, include_archived: bool) -> pd.Series:
@@ -114,16 +123,59 @@ def _join_topics(topics: Any) -> str | None:
 
 
 def typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
-    """Columns of `table`, in order, cast to the in-memory dtypes, sorted by primary key."""
+    """Columns of `table`, in order, cast to the in-memory dtypes, sorted by primary key
+    (repository keys in `key_order`)."""
     frame = frame.reindex(columns=table.columns)
     for name, type_ in table.types().items():
         frame[name] = frame[name].astype(_DTYPES.get(type_, TEXT_DTYPE))
-    frame = frame.sort_values(list(table.primary_key), kind="stable")
+    frame = frame.sort_values(list(table.primary_key), kind="stable", key=key_order)
     return frame.reset_index(drop=True)
 
 
+REPOSITORY_KEYS = ("id", "repository_id")
+
+
+def key_order(column: pd.Series) -> pd.Series:
+    """Sort values of a column: a repository key (`123`, `gitlab:456`) sorts GitHub's first,
+    each platform by number (the order of the integer ids before 2.0.0); others as they are."""
+    if column.name not in REPOSITORY_KEYS or column.empty:
+        return column
+    parts = column.astype(str).str.rpartition(":")
+    return parts[0].str.cat(parts[2].str.zfill(20), sep=" ")  # " " sorts before any letter
+
+
+def has_languages(records: pd.DataFrame) -> pd.Series:
+    """Which records carry languages: bytes (GitHub) or shares (GitLab)."""
+    known = records["languages"].notna()
+    if "language_shares" in records.columns:
+        known |= records["language_shares"].notna()
+    return known
+
+
 def languages_table(repositories: pd.DataFrame) -> pd.DataFrame:
-    """`languages` rows of records whose `languages` is a dict (one pass, linear)."""
+    """`languages` rows of records whose `languages` is a dict (one pass, linear), and of
+    those whose `language_shares` is (GitLab: `share` given, `bytes` empty)."""
+    frame = _language_bytes_rows(repositories)
+    if "language_shares" in repositories.columns:
+        shares = [
+            (repo_id, full_name, language, share)
+            for repo_id, full_name, given in zip(
+                repositories["id"],
+                repositories["full_name"],
+                repositories["language_shares"],
+                strict=True,
+            )
+            if isinstance(given, dict)
+            for language, share in given.items()
+        ]
+        if shares:
+            columns = ["repository_id", "full_name", "language", "share"]
+            frame = pd.concat([frame, pd.DataFrame(shares, columns=columns)], ignore_index=True)
+    return typed(frame, LANGUAGES)
+
+
+def _language_bytes_rows(repositories: pd.DataFrame) -> pd.DataFrame:
+    """`languages` rows (untyped) of the records' {language: bytes} dicts, with shares."""
     rows = [
         (repo_id, full_name, language, size)
         for repo_id, full_name, languages in zip(
@@ -136,7 +188,7 @@ def languages_table(repositories: pd.DataFrame) -> pd.DataFrame:
     frame["bytes"] = frame["bytes"].astype("int64")
     total = frame.groupby("repository_id")["bytes"].transform("sum")
     frame["share"] = (frame["bytes"] / total.where(total > 0)).astype("float64")
-    return typed(frame, LANGUAGES)
+    return frame
 
 
 def topics_table(repositories: pd.DataFrame) -> pd.DataFrame:
@@ -226,9 +278,13 @@ def read_table(path: Path, table: Table) -> pd.DataFrame:
     """One published CSV as a DataFrame with the in-memory dtypes of `table`.
 
     Cells are read as text (empty → missing), so every string survives as published; booleans
-    are `true`/`false`. Columns missing from the file are empty; extra ones are dropped.
+    are `true`/`false`. Columns missing from the file are empty; extra ones are dropped. The
+    migration of a package published before 2.0.0: it has no `platform` column, and every row
+    of it is `github` (its integer ids are the same text as GitHub's keys).
     """
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    if "platform" in table.columns and "platform" not in raw.columns:
+        raw["platform"] = "github"
     frame = raw.reindex(columns=table.columns)
     for name, type_ in table.types().items():
         if type_ == "boolean":

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Write `oshs/data/legacy-history.csv.gz`: the daily totals that nhsengland/open-health-statistics
-published for the organisations of the bundled config, read from the git bundle of its history.
+published for the organisations of the bundled config (its GitLab group gitlab.com/nhsbsa too),
+read from the git bundle of its history.
 
 `oshs demo` imports them (through the same code path as `oshs import-history`) before the
 sample's own collections, so that its history starts in 2021. Deterministic: the CSV is sorted
@@ -29,7 +30,7 @@ OUT = ROOT / "oshs" / "data" / "legacy-history.csv.gz"
 def legacy_totals(bundle: Path) -> bytes:
     """The gzip CSV of the bundle's observations of the bundled config's organisations."""
     history = read_git_history(bundle, name=DEFAULT_SOURCE)
-    logins = [organisation.login for organisation in bundled_config().organisations]
+    logins = [organisation.key for organisation in bundled_config().organisations]
     kept, _, _ = configured_observations(history, logins)
     return gzip.compress(totals_csv(LegacyHistory(history.source, tuple(kept))), 9, mtime=0)
 

@@ -12,6 +12,8 @@ A week later (`NEXT_COLLECTED_AT`, 2025-10-13) is stored as changes under the to
 key (see `next_week`): counts move, a few repositories are created, archived or deleted in
 several organisations; `oshs.sample.load_sample_at` applies them.
 
+The GitLab group `gitlab.com/nhsbsa` is made by `sample_gitlab.py` (same published file).
+
 Usage: generate_sample.py [--reference DIR] [--out PATH]
 """
 
@@ -611,7 +613,12 @@ def build_dataset(reference: Path) -> dict:
     inject_hostile(orgs)
     assign_ids(orgs)
     later = next_week(orgs)
-    return {"format": 1, "collected_at": COLLECTED_AT, "organisations": orgs, "next": [later]}
+    from sample_gitlab import gitlab_group  # it imports this module: imported here
+
+    return {
+        "format": 1, "collected_at": COLLECTED_AT, "organisations": orgs, "next": [later],
+        "gitlab_groups": [gitlab_group(reference)],
+    }  # fmt: skip
 
 
 def encode(dataset: dict) -> bytes:

@@ -76,6 +76,27 @@ def npm_package_file(name: str, version: str, members: list[str]) -> Path:
     return target
 
 
+def npm_installed(name: str, version: str) -> Path:
+    """Install npm package `name@version` with its dependencies under the cache (``npm
+    install``, once; a lock keeps pytest-xdist workers apart). Returns the folder holding
+    ``node_modules``. Raises RuntimeError with the reason on failure."""
+    target = npm_cache_dir() / f"install-{name.lstrip('@').replace('/', '-')}-{version}"
+    marker = target / "node_modules" / name / "package.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / f"{target.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if marker.is_file():
+            return target
+        if shutil.which("npm") is None or shutil.which("node") is None:
+            raise RuntimeError("npm and node are not both on PATH")
+        command = ["npm", "install", "--prefix", str(target), f"{name}@{version}",
+                   "--no-audit", "--no-fund", "--silent"]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0 or not marker.is_file():
+            raise RuntimeError(f"npm install failed ({done.returncode}): {done.stderr[-500:]}")
+    return target
+
+
 @pytest.fixture(scope="session")
 def openapi_description() -> dict[str, Any]:
     """GitHub's REST OpenAPI description (``generated/api.github.com.json``), parsed.

@@ -11,20 +11,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import requests
 from github import Github, GithubException
+from gitlab import exceptions as gitlab_errors
 
-from oshs.collect.api import DEFAULT_API_URL, ApiClient, ApiSettings, Budget, connect
+from oshs.collect.api import DEFAULT_API_URL, ApiClient, ApiSettings, Budget, Waits, connect
+from oshs.collect.gitlab import GitlabClient, GitlabSettings, collect_group
 from oshs.collect.graphql import collect_organisation_graphql, page_repositories
 from oshs.collect.rest import collect_organisation_rest
 from oshs.collect.transport import error_message, failure_reason
 from oshs.config import Config, Organisation
 from oshs.errors import BudgetExhausted, CollectError, UsageError
-from oshs.snapshot import SNAPSHOT_FORMAT
+from oshs.snapshot import SNAPSHOT_FORMAT, snapshot_key
 from oshs.text import one_line
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "Budget",
     "CollectionReport",
     "collect",
+    "collect_all",
     "connect",
     "error_message",
     "failure_reason",
@@ -59,9 +62,20 @@ class CollectionReport:
     dropped_non_public: int = 0
     rate_limit: dict[str, int] = field(default_factory=dict)
     duration_seconds: float = 0.0
+    gitlab: CollectionReport | None = None  # the GitLab groups' part of a mixed run
 
     def manifest(self) -> dict[str, Any]:
-        """The manifest document of this collection (no token, no private data)."""
+        """The manifest document of this collection (no token, no private data); the GitLab
+        groups' part, if any, under `gitlab` (its organisations named by key, `gitlab:<path>`)."""
+        manifest = self.own_manifest()
+        if self.gitlab is not None:
+            part = self.gitlab.own_manifest()
+            del part["format"], part["collected_at"]
+            manifest["gitlab"] = part
+        return manifest
+
+    def own_manifest(self) -> dict[str, Any]:
+        """The manifest of this report alone."""
         return {
             "format": SNAPSHOT_FORMAT,
             "collected_at": self.collected_at,
@@ -70,12 +84,12 @@ class CollectionReport:
             "authenticated": self.authenticated,
             "enriched": self.enriched,
             "organisations": {
-                "collected": sorted(doc["login"] for doc in self.snapshots),
+                "collected": sorted(snapshot_key(doc) for doc in self.snapshots),
                 "failed": dict(sorted(self.failed.items())),
             },
             "repositories": {
-                doc["login"]: repository_count(doc)
-                for doc in sorted(self.snapshots, key=lambda d: d["login"])
+                snapshot_key(doc): repository_count(doc)
+                for doc in sorted(self.snapshots, key=snapshot_key)
             },
             "requests": self.requests,
             "not_modified": self.not_modified,
@@ -236,4 +250,94 @@ def record_costs(report: CollectionReport, client: ApiClient, started: float) ->
     report.retries = client.retries[0]
     report.rate_limit = dict(client.rate_limit)
     report.duration_seconds = time.monotonic() - started
+    return report
+
+
+GITLAB_RECOVERABLE = (gitlab_errors.GitlabError, requests.exceptions.RequestException, CollectError)
+
+
+def gitlab_failure(error: Exception, api_url: str) -> str:
+    """One line saying why a GitLab group failed (never the token)."""
+    if isinstance(error, gitlab_errors.GitlabHttpError):
+        meaning = {404: "group not found"}.get(error.response_code or 0)
+        return f"HTTP {error.response_code}: {meaning or one_line(error.error_message)[:300]}"
+    if isinstance(error, ODD) and not isinstance(error, GITLAB_RECOVERABLE):
+        return f"unexpected answer ({type(error).__name__}: {one_line(error)[:200]})"
+    return failure_reason(error, api_url)
+
+
+def collect_gitlab(
+    config: Config,
+    settings: GitlabSettings,
+    waits: Waits,
+    *,
+    collected_at: str,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> CollectionReport:
+    """Collect every GitLab group of `config`; failures are recorded (by key), not raised."""
+    started = time.monotonic()
+    client = GitlabClient(settings, waits)
+    report = CollectionReport(
+        collected_at, "gitlab", client.api_url, settings.token is not None, True
+    )
+    groups = config.on("gitlab")
+    for index, group in enumerate(groups, start=1):
+        if on_progress:
+            on_progress(group.key, index, len(groups))
+        try:
+            doc, dropped = collect_group(client, group, collected_at=collected_at)
+        except BudgetExhausted as error:
+            stop(report, [g.key for g in groups[index - 1 :]], error.message)
+            break
+        except (*GITLAB_RECOVERABLE, *ODD) as error:
+            report.failed[group.key] = reason = gitlab_failure(error, client.api_url)
+            log.warning("could not collect %s: %s", group.key, reason)
+            continue
+        report.snapshots.append(doc)
+        report.dropped_non_public += dropped
+    report.requests, report.retries = client.requests, client.retries
+    report.rate_limit = dict(client.rate_limit)
+    report.duration_seconds = time.monotonic() - started
+    return report
+
+
+def collect_all(
+    config: Config,
+    settings: ApiSettings,
+    *,
+    collected_at: datetime,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    etags: dict[str, Any] | None = None,
+    expected: Mapping[str, frozenset[int]] | None = None,
+) -> CollectionReport:
+    """GitHub's organisations of `config` (`collect`), then its GitLab groups, as one report
+    (the GitLab part in `report.gitlab`; its snapshots and failures in the report's too).
+    Both share one `--max-wait`."""
+    github = connect(settings)
+    github_config = replace(config, organisations=config.on("github"))
+    if github_config.organisations:
+        report = collect(
+            github_config, github, settings, collected_at=collected_at, on_progress=on_progress,
+            etags=etags, expected=expected,
+        )  # fmt: skip
+    else:
+        report = start(github, settings, api_in_use(settings), collected_at, None)[1]
+    if config.on("gitlab"):
+        gitlab_settings = GitlabSettings(
+            settings.gitlab_url or config.gitlab_url,
+            settings.gitlab_token,
+            max_wait=settings.max_wait,
+            timeout=settings.timeout,
+        )
+        waits = getattr(github, "waits", None) or Waits(settings.max_wait)
+        part = collect_gitlab(
+            config,
+            gitlab_settings,
+            waits,
+            collected_at=report.collected_at,
+            on_progress=on_progress,
+        )
+        report.gitlab = part
+        report.snapshots.extend(part.snapshots)
+        report.failed.update(part.failed)
     return report

@@ -48,6 +48,9 @@ class ApiSettings:
     backoff_factor: float = 0.5  # seconds, doubling per retry of a server error
     # PyGithub's default pause between requests, polite to GitHub; the sandbox needs none.
     seconds_between_requests: float = 0.25
+    # GitLab groups of the config: the instance (None: the config's `gitlab_url`) and token.
+    gitlab_url: str | None = None
+    gitlab_token: str | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """Raw snapshot documents → one internal record per organisation and per repository.
 
 One normaliser per API, chosen by the snapshot's `api` (the pip-audit pattern for a family of
-interchangeable parts): `oshs.normalise.rest`, `oshs.normalise.graphql`; what they share is in
-`oshs.normalise.common`. Every normaliser returns an `OrganisationCollection` of records with
-the same columns (see `oshs.normalise.rest` for the conventions).
+interchangeable parts): `oshs.normalise.rest`, `oshs.normalise.graphql`,
+`oshs.normalise.gitlab`; what they share is in `oshs.normalise.common`. Every normaliser
+returns an `OrganisationCollection` of records with the same columns (see
+`oshs.normalise.rest` for the conventions).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from oshs.errors import SnapshotError
 from oshs.normalise.common import OrganisationCollection
+from oshs.normalise.gitlab import normalise_gitlab
 from oshs.normalise.graphql import normalise_graphql
 from oshs.normalise.rest import normalise_rest
 from oshs.snapshot import SNAPSHOT_FORMAT
@@ -22,6 +24,7 @@ __all__ = ["OrganisationCollection", "normalise_snapshot"]
 _NORMALISERS: dict[str, Callable[[dict[str, Any]], OrganisationCollection]] = {
     "rest": normalise_rest,
     "graphql": normalise_graphql,
+    "gitlab": normalise_gitlab,
 }
 
 

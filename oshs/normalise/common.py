@@ -143,6 +143,7 @@ def organisation_record(
         raise SnapshotError("snapshot: organisation body has no 'login'")
     return {
         "login": org_login,
+        "platform": "github",
         "name": as_text(display_name) or as_text(body.get("name")) or org_login,
         "id": as_int(body.get(keys["id"]), f"organisation {keys['id']}"),
         "description": as_text(body.get("description")),

@@ -93,6 +93,7 @@ def repository_record_from_graphql(node: dict[str, Any], organisation_login: str
     license_id, license_name = license_fields(node.get("licenseInfo"), "spdxId")
     record: dict[str, Any] = {
         "id": repo_id,
+        "platform": "github",
         "organisation": organisation_login,
         "name": as_text(node.get("name")),
         "full_name": full_name,

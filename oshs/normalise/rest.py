@@ -103,6 +103,7 @@ def repository_record_from_rest(
     license_id, license_name = license_fields(item.get("license"))
     record: dict[str, Any] = {
         "id": repo_id,
+        "platform": "github",
         "organisation": organisation_login,
         "name": as_text(item.get("name")),
         "full_name": as_text(item.get("full_name")),

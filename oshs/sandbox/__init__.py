@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from oshs.errors import SandboxError
+from oshs.sandbox.gitlab import serve as serve_gitlab
 from oshs.sandbox.graphql import serve as serve_graphql
 from oshs.sandbox.ratelimit import RateLimiter, RateStatus
 from oshs.sandbox.rest import DatasetIndex
@@ -67,6 +68,8 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         # POST /graphql below the mount prefix, as on GitHub, charged to its own resource
         self.add_route("POST", r"/graphql/?", serve_graphql, resource="graphql", cost=0)
+        # GitLab's REST API below /gitlab/api/v4, with GitLab's own rate limit and headers
+        self.add_route("GET", r"/gitlab/api/v4(/.*)?", serve_gitlab, resource="gitlab", cost=0)
 
     def __repr__(self) -> str:
         state = "running" if self._server else "stopped"
@@ -134,6 +137,11 @@ class Sandbox:
         """The API base URL, e.g. ``http://127.0.0.1:54321`` or ``…/api/v3``."""
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}{self._prefix}"
+
+    @property
+    def gitlab_url(self) -> str:
+        """The GitLab instance URL (REST below ``/api/v4``), e.g. ``http://127.0.0.1:54321/gitlab``."""
+        return f"{self.url}/gitlab"
 
     @property
     def requests(self) -> list[RequestRecord]:

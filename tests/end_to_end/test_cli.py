@@ -33,8 +33,8 @@ BAD_CONFIGS = {
     ),
     "unknown key": (
         "organisations: [nhsx]\nincude_forks: true\n",
-        "bad.yaml: unknown key 'incude_forks' (expected one of: include_archived, include_forks, "
-        "languages, organisations, package)",
+        "bad.yaml: unknown key 'incude_forks' (expected one of: gitlab_url, include_archived, "
+        "include_forks, languages, organisations, package)",
     ),
     "wrong type": (
         "organisations: [nhsx]\ninclude_forks: 'yes'\n",
@@ -138,12 +138,14 @@ def test_validate_reports_an_invalid_package(demo_copy, tmp_path, monkeypatch):
 
 @pytest.fixture
 def sandbox_process():
-    """`oshs sandbox` in its own process; yields the base URL it printed."""
+    """`oshs sandbox` in its own process; yields the base URL it printed (then GitLab's)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "oshs", "sandbox"], stdout=subprocess.PIPE, text=True
     )
     try:
-        yield process.stdout.readline().strip()
+        url = process.stdout.readline().strip()
+        assert process.stdout.readline().strip() == f"GitLab: {url}/gitlab"
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=10)

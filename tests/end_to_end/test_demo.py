@@ -47,19 +47,24 @@ def test_the_demo_package_is_valid_for_frictionless(demo_dir):
 def test_the_demo_has_every_organisation_and_over_2000_repositories(demo_dir):
     organisations = read_rows(demo_dir / "outputs" / "data" / "organisations.csv")
     repositories = read_rows(demo_dir / "outputs" / "data" / "repositories.csv")
-    assert len(organisations) == 31
+    assert len(organisations) == 32
+    assert [row["login"] for row in organisations if row["platform"] == "gitlab"] == [
+        "gitlab:nhsbsa"
+    ]
     assert all(row["fork"] == "false" for row in repositories)
     assert len(repositories) > 2000
     assert {row["organisation"] for row in repositories} == {row["login"] for row in organisations}
 
 
 def published_points() -> dict[tuple[str, str], int]:
-    """(login lower-cased, date) → cumulative count, for the GitHub rows of openhealthstats.csv."""
+    """(key lower-cased, date) → cumulative count, for every row of openhealthstats.csv: the
+    GitHub organisations' and the GitLab group's (`gitlab:nhsbsa`)."""
     points = {}
     for row in read_rows(REFERENCE / "openhealthstats.csv"):
-        link = re.search(r"href='https://github\.com/([^']+)'", row["Organisation"])
+        link = re.search(r"href='https://(github|gitlab)\.com/([^']+)'", row["Organisation"])
         if link:
-            points[(link.group(1).lower(), row["Date"])] = int(row["Open Repositories"])
+            key = link.group(2) if link.group(1) == "github" else f"gitlab:{link.group(2)}"
+            points[(key.lower(), row["Date"])] = int(row["Open Repositories"])
     return points
 
 
@@ -70,6 +75,7 @@ def test_the_demo_timeline_reproduces_every_published_point(demo_dir):
     }
     points = published_points()
     assert len(points) > 1900
+    assert points[("gitlab:nhsbsa", "2025-08-21")] == 145  # the GitLab group's last point
     mismatches = {
         key: (value, timeline.get(key))
         for key, value in points.items()
@@ -150,10 +156,10 @@ def test_the_demo_history_is_true(demo_dir):
         dates.setdefault(row["source"], {}).setdefault(row["organisation"], set())
         dates[row["source"]][row["organisation"]].add(row["collected_on"])
     assert sorted(dates) == ["nhsengland/open-health-statistics", "oshs"]
-    assert len(dates["oshs"]) == 31
+    assert len(dates["oshs"]) == 32
     assert set(map(frozenset, dates["oshs"].values())) == {frozenset({"2025-10-06", "2025-10-13"})}
     imported = dates["nhsengland/open-health-statistics"]  # the real history, 2021-2025
-    assert len(imported) == 24 and sum(map(len, imported.values())) == 26805
+    assert len(imported) == 25 and sum(map(len, imported.values())) == 28206  # GitLab's too
     assert min(map(min, imported.values())) == "2021-06-28"
     assert max(map(max, imported.values())) == "2025-10-03"
     assert len(read_rows(data / "repository_history.csv")) > 2601

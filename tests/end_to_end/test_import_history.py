@@ -27,7 +27,7 @@ BUNDLE = (
 )
 PATH = "assets/data/openhealthstats.csv"
 SOURCE = "nhsengland/open-health-statistics"
-GITHUB = re.compile(r"href='https://github\.com/([^'/]+)'")
+LINK = re.compile(r"href='https://(?P<host>github|gitlab)\.com/(?P<login>[^'/]+)'")
 
 Counts = tuple[int, int, int, int]
 
@@ -38,8 +38,8 @@ def git(*args: str, stdin: bytes | None = None) -> bytes:
 
 
 def last_rows(text: str) -> dict[str, Counts]:
-    """Lower-cased GitHub login → the counts of its last row (the last line of each distinct
-    first cell; this file has no line break inside a cell)."""
+    """Lower-cased organisation key (a GitHub login, `gitlab:<group>`) → the counts of its last
+    row (the last line of each distinct first cell; this file has no line break inside a cell)."""
     lines = text.split("\n")[1:]
     last = dict(zip([line.partition(",")[0] for line in lines], lines, strict=True))
     found: dict[str, Counts] = {}
@@ -47,10 +47,11 @@ def last_rows(text: str) -> dict[str, Counts]:
         if not line:
             continue
         cells = next(csv.reader([line]))
-        link = GITHUB.search(cells[0])
+        link = LINK.search(cells[0])
         if link:
             repositories, stars, forks, issues = (int(float(cell)) for cell in cells[3:7])
-            found[link.group(1).lower()] = (repositories, stars, forks, issues)
+            key = link["login"] if link["host"] == "github" else f"gitlab:{link['login']}"
+            found[key.lower()] = (repositories, stars, forks, issues)
     return found
 
 
@@ -77,7 +78,7 @@ def recount(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], C
         published.add(content)
         day = datetime.fromisoformat(when).astimezone(UTC).date().isoformat()
         days[day] = last_rows(content.decode("utf-8"))
-    configured = {organisation.login.lower() for organisation in bundled_config().organisations}
+    configured = {organisation.key.lower() for organisation in bundled_config().organisations}
     return {
         (day, login): counts
         for day, logins in days.items()
@@ -108,14 +109,20 @@ def imported_rows(folder: Path) -> dict[tuple[str, str], Counts]:
 def test_the_recount_has_the_span_of_the_bundle(recount):
     days = sorted({day for day, _ in recount})
     assert (days[0], days[-1], len(days)) == ("2021-06-28", "2025-10-03", 1401)
-    assert len(recount) == 26805 and len({login for _, login in recount}) == 24
+    assert len(recount) == 28206 and len({login for _, login in recount}) == 25  # GitLab's too
+
+
+def key_of(row: dict[str, str]) -> str:
+    """The organisation key of a totals row: the GitHub login, or `gitlab:<group path>`."""
+    name = row["organisation"].lower()
+    return name if row["platform"] == "github" else f"{row['platform']}:{name}"
 
 
 def test_the_shipped_totals_are_the_recount(recount):
     data = resources.files("oshs").joinpath("data", "legacy-history.csv.gz").read_bytes()
     rows = csv.DictReader(io.StringIO(gzip.decompress(data).decode("utf-8")))
     shipped = {
-        (row["collected_on"], row["organisation"].lower()): tuple(
+        (row["collected_on"], key_of(row)): tuple(
             int(row[name]) for name in ("repositories", "stars", "forks", "open_issues")
         )
         for row in rows
@@ -132,7 +139,7 @@ def test_the_full_bundle_imported_into_the_demo_is_the_recount_and_changes_no_by
     result = CliRunner().invoke(cli, ["import-history", str(BUNDLE), "-q"])
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "already imported, nothing changed: 26,805 daily observations of 24 organisations "
+        "already imported, nothing changed: 28,206 daily observations of 25 organisations "
         f"published by {SOURCE}, 2021-06-28 to 2025-10-03; datapackage.json version 1.2.0\n"
     )  # the demo imported the same history (its shipped totals): this is a second import
     assert published_files(demo_copy) == before  # the demo's package, valid: test_demo.py

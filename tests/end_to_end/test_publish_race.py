@@ -85,7 +85,7 @@ def subjects(remote: Path) -> list[str]:
 
 def full_names(remote: Path, ref: str) -> set[str]:
     text = git("show", f"{ref}:outputs/data/repositories.csv", cwd=remote)
-    return {line.split(",")[3] for line in text.splitlines()[1:]}
+    return {line.split(",")[4] for line in text.splitlines()[1:]}
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_import_history_twice_writes_one_version_then_changes_no_byte(predecesso
     )
     assert first.stderr.splitlines()[-2:] == [
         "warning: nhsx/open-health-statistics: organisations not configured, skipped: ghost-org",
-        "warning: nhsx/open-health-statistics: GitLab groups, not collected by oshs yet, "
+        "warning: nhsx/open-health-statistics: GitLab groups not configured, "
         "skipped: gitlab.com/nhsbsa",
     ]
     history = (tmp_path / "outputs" / "data" / "organisation_history.csv").read_text()

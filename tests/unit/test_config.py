@@ -19,10 +19,11 @@ from oshs.config import (
     select_organisations,
     split_logins,
 )
+from oshs.config_checks import GITLAB_PATH_RULE
 from oshs.errors import ConfigError
 
 LOGIN_RULE = "expected 1-39 letters, digits or single hyphens, not starting or ending with a hyphen"
-TOP_KEYS = "include_archived, include_forks, languages, organisations, package"
+TOP_KEYS = "gitlab_url, include_archived, include_forks, languages, organisations, package"
 TOKEN = (
     "the GitHub token never lives in the config "
     "(set GITHUB_TOKEN, or name another variable with --token-env)"
@@ -100,9 +101,18 @@ def bundled() -> Config:
 
 
 def test_bundled_default_has_the_31_organisations_of_both_earlier_lists(bundled: Config) -> None:
-    assert [(org.login, org.name) for org in bundled.organisations] == EXPECTED_ORGANISATIONS
-    assert len(bundled.organisations) == 31
-    assert len({org.login.lower() for org in bundled.organisations}) == 31
+    github = bundled.on("github")
+    assert [(org.login, org.name) for org in github] == EXPECTED_ORGANISATIONS
+    assert len(github) == 31
+    assert len({org.login.lower() for org in github}) == 31
+
+
+def test_bundled_default_has_the_nhsbsa_gitlab_group(bundled: Config) -> None:
+    assert bundled.on("gitlab") == (
+        Organisation("nhsbsa", "NHS Business Services Authority", "gitlab"),
+    )
+    assert bundled.organisations[-1].key == "gitlab:nhsbsa"
+    assert bundled.gitlab_url == "https://gitlab.com"
 
 
 def test_bundled_default_other_settings(bundled: Config) -> None:
@@ -333,6 +343,32 @@ BAD_CONFIGS = {
         "organisations: [nhs.uk]\n",
         f"oshs.yaml: organisations[0]: 'nhs.uk' is not a valid GitHub login ({LOGIN_RULE})",
     ),
+    "unknown platform": (
+        "organisations:\n  - login: nhsbsa\n    platform: bitbucket\n",
+        "oshs.yaml: organisations[0].platform: unknown platform 'bitbucket' (expected github or "
+        "gitlab)",
+    ),
+    "gitlab path with a space": (
+        "organisations:\n  - login: nhs bsa\n    platform: gitlab\n",
+        f"oshs.yaml: organisations[0].login: 'nhs bsa' is not a valid GitLab group path "
+        f"({GITLAB_PATH_RULE})",
+    ),
+    "same gitlab group twice": (
+        "organisations:\n  - {login: NHSBSA, platform: gitlab}\n  - {login: nhsbsa, platform: "
+        "gitlab}\n",
+        "oshs.yaml: organisations[1].login: duplicate login 'nhsbsa' (already given at "
+        "organisations[0] as 'NHSBSA')",
+    ),
+    "gitlab_url not a URL": (
+        "organisations: [nhsx]\ngitlab_url: gitlab.com\n",
+        "oshs.yaml: gitlab_url: expected an https URL such as https://gitlab.com (http:// only "
+        "on 127.0.0.1 or localhost), got 'gitlab.com'",
+    ),
+    "gitlab_url plain http": (
+        "organisations: [nhsx]\ngitlab_url: http://git.example.org\n",
+        "oshs.yaml: gitlab_url: plain http would send the token unencrypted: expected an https "
+        "URL such as https://gitlab.com (http:// only on 127.0.0.1 or localhost)",
+    ),
     "login non-ascii": (
         "organisations: [nhsé]\n",
         f"oshs.yaml: organisations[0]: 'nhsé' is not a valid GitHub login ({LOGIN_RULE})",
@@ -348,7 +384,7 @@ BAD_CONFIGS = {
     "entry a number": (
         "organisations: [1234]\n",
         "oshs.yaml: organisations[0]: expected a login or a mapping with 'login' and optional "
-        "'name', got 1234",
+        "'name' and 'platform', got 1234",
     ),
     "entry without login": (
         "organisations:\n  - name: NHSX\n",
@@ -360,7 +396,8 @@ BAD_CONFIGS = {
     ),
     "unknown organisation key": (
         "organisations:\n  - login: nhsx\n    display_name: NHSX\n",
-        "oshs.yaml: organisations[0]: unknown key 'display_name' (expected one of: login, name)",
+        "oshs.yaml: organisations[0]: unknown key 'display_name' (expected one of: login, name, "
+        "platform)",
     ),
     "unknown languages key": (
         "organisations: [nhsx]\nlanguages:\n  group: {}\n",
@@ -531,6 +568,20 @@ def test_select_keeps_configured_spelling_and_name(bundled: Config) -> None:
     assert selected.package == bundled.package
     assert selected.source == bundled.source
     assert bundled.organisations[0] == Organisation("nhsx", "NHSX")  # unchanged
+
+
+def test_one_login_on_both_platforms_is_two_organisations() -> None:
+    text = (
+        "organisations:\n  - nhsbsa\n  - {login: nhsbsa/data, platform: gitlab}\n"
+        "  - {login: nhsbsa, platform: gitlab}\ngitlab_url: https://git.example.org/\n"
+    )
+    config = parse_config(text, "oshs.yaml")
+    assert [org.key for org in config.organisations] == [
+        "nhsbsa", "gitlab:nhsbsa/data", "gitlab:nhsbsa",
+    ]  # fmt: skip
+    assert config.gitlab_url == "https://git.example.org"
+    selected = select_organisations(config, "gitlab:nhsbsa,nhsbsa")
+    assert [org.key for org in selected.organisations] == ["gitlab:nhsbsa", "nhsbsa"]
 
 
 def test_select_splits_a_string(bundled: Config) -> None:

@@ -58,9 +58,15 @@ def step(tables, on: str, *collections: OrganisationCollection, **options: Any):
 
 
 def rows(frame, *columns: str) -> list[tuple]:
-    """Rows of `frame` as tuples of plain values (missing: None)."""
+    """Rows of `frame` as tuples of plain values (missing: None). GitHub's repository keys
+    (text since 2.0.0: "1") are given as the integers the records here were written with."""
     picked = frame[list(columns)].astype(object)
-    return [tuple(None if pd.isna(v) else v for v in r) for r in picked.to_numpy()]
+    keys = [name in ("id", "repository_id") for name in columns]
+    return [
+        tuple(None if pd.isna(v) else int(v) if key and str(v).isdigit() else v
+              for key, v in zip(keys, r, strict=True))
+        for r in picked.to_numpy()
+    ]  # fmt: skip
 
 
 def csv_bytes(tables) -> dict[str, bytes]:

@@ -89,6 +89,7 @@ def test_repository_record_matches_the_rest_columns():
     assert collection.repositories == [
         {
             "id": 1,
+            "platform": "github",
             "organisation": "nhsx",
             "name": "alpha",
             "full_name": "nhsx/alpha",
@@ -128,6 +129,7 @@ def test_organisation_record():
     collection = normalise_snapshot(graphql_doc([]))
     assert collection.organisation == {
         "login": "nhsx",
+        "platform": "github",
         "name": "NHSX",
         "id": 42,
         "description": None,

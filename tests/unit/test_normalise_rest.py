@@ -71,6 +71,7 @@ def test_repository_record_exact_without_enrichment():
     assert list(record) == REPOSITORY_KEYS
     assert record == {
         "id": 1,
+        "platform": "github",
         "organisation": "nhsx",
         "name": "alpha",
         "full_name": "nhsx/alpha",
@@ -187,6 +188,7 @@ def test_snapshot_drops_private_and_internal_and_uses_enrichment():
     assert list(collection.organisation) == ORGANISATION_KEYS
     assert collection.organisation == {
         "login": "nhsx",
+        "platform": "github",
         "name": "NHSX",
         "id": 99,
         "description": None,
@@ -294,6 +296,7 @@ def test_real_repository_exact_values():
     bot = next(r for r in nhsuk.repositories if r["id"] == 72620103)
     assert {k: bot[k] for k in REPOSITORY_KEYS if k not in ("description", "homepage")} == {
         "id": 72620103,
+        "platform": "github",
         "organisation": "nhsuk",
         "name": "dolores-landingham-slack-bot",
         "full_name": "nhsuk/dolores-landingham-slack-bot",

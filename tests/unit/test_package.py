@@ -126,10 +126,16 @@ def corrupt(path: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("csv", "old", "new", "expected"),
     [
-        ("repositories", "\n1,a,r1,", "\nx1,a,r1,", "type"),
-        ("repositories", "\n2,a,r2,", "\n1,a,r2,", "primary"),
+        ("repositories", "\n1,github,a,r1,", "\nx1,github,a,r1,", "pattern"),  # a text key
+        ("repositories", "\n2,github,a,r2,", "\n1,github,a,r2,", "primary"),
+        ("repositories", "\n2,github,a,r2,", "\n2,gitlab-ce,a,r2,", "constraint"),  # enum
         ("languages", "\n1,a/r1,", "\n7,a/r1,", "foreign"),
-        ("repositories", "\n1,a,r1,", "\n1,a,r1,", None),  # unchanged bytes: only the hash test
+        (
+            "repositories",
+            "\n1,github,a,r1,",
+            "\n1,github,a,r1,",
+            None,
+        ),  # unchanged bytes: only the hash test
     ],
 )
 def test_validation_detects_corrupted_packages(tmp_path, csv, old, new, expected):
@@ -162,7 +168,7 @@ def test_invalid_tables_publish_nothing(tmp_path):
     write(tmp_path)
     before = snapshot_files(tmp_path)
     tables = tiny_tables()
-    tables["languages"].loc[0, "repository_id"] = 999  # broken foreign key
+    tables["languages"].loc[0, "repository_id"] = "999"  # broken foreign key
     with pytest.raises(PackageError, match="failed validation, nothing was published"):
         write(tmp_path, tables, version="1.1.0")
     assert snapshot_files(tmp_path) == before

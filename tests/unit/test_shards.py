@@ -29,8 +29,8 @@ def test_parse_shard_rejects_anything_else(text):
 def test_shards_are_disjoint_and_cover_the_list():
     config = bundled_config()
     slices = [select_shard(config, k, 4).organisations for k in range(1, 5)]
-    logins = [org.login for part in slices for org in part]
-    assert sorted(logins) == sorted(org.login for org in config.organisations)
+    logins = [org.key for part in slices for org in part]
+    assert sorted(logins) == sorted(org.key for org in config.organisations)
     assert len(set(logins)) == len(logins)
     assert all(part for part in slices)  # 31 organisations: no empty shard of 4
 

@@ -170,3 +170,15 @@ def test_an_unreadable_result_is_one_error_line(tmp_path):
         f"{tmp_path / 'result.json'}: expected a JSON object, could not read it "
         "(Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"
     )
+
+
+def test_the_rate_limit_line_counts_gitlabs_requests_apart():
+    manifest = {
+        "requests": 44,
+        "rate_limit": {"used": 44, "limit": 5000},
+        "gitlab": {"requests": 607, "rate_limit": {"remaining": 1393}},
+    }
+    assert rate_limit_line(manifest) == (
+        "44 API requests; rate limit: 44 of 5000 used; GitLab: 607 requests, 1393 left in its "
+        "rate limit."
+    )

@@ -91,7 +91,8 @@ def test_columns_dtypes_and_whole_row():
     for name, frame in tables.items():  # the history tables come from oshs.history
         assert list(frame.columns) == TABLES[name].columns
     repositories = tables["repositories"]
-    assert repositories["id"].tolist() == [1, 2]
+    assert repositories["id"].tolist() == ["1", "2"]  # the key is text (gitlab:<id> on GitLab)
+    assert repositories["platform"].tolist() == ["github", "github"]
     assert str(repositories["stars"].dtype) == "Int64"
     assert str(repositories["fork"].dtype) == "boolean"
     assert str(tables["languages"]["share"].dtype) == "float64"
@@ -104,7 +105,7 @@ def test_columns_dtypes_and_whole_row():
 
 def test_fork_and_archived_filtering():
     repos = [repo(1), repo(2, fork=True), repo(3, archived=True), repo(4, fork=None)]
-    ids = lambda t: t["repositories"]["id"].tolist()  # noqa: E731
+    ids = lambda t: t["repositories"]["id"].astype(int).tolist()  # noqa: E731
     assert ids(build(collection("a", repos))) == [1, 3, 4]
     assert ids(build(collection("a", repos), forks=True, archived=False)) == [1, 2, 4]
     assert ids(build(collection("a", repos), forks=False, archived=False)) == [1, 4]
@@ -121,9 +122,15 @@ def test_languages_share_and_topics_explode():
     ]
     tables = build(collection("a", repos))
     assert tables["languages"].to_dict("records") == [
-        {"repository_id": 1, "full_name": "a/r1", "language": "HTML", "bytes": 100, "share": 0.25},
         {
-            "repository_id": 1,
+            "repository_id": "1",
+            "full_name": "a/r1",
+            "language": "HTML",
+            "bytes": 100,
+            "share": 0.25,
+        },
+        {
+            "repository_id": "1",
             "full_name": "a/r1",
             "language": "Python",
             "bytes": 300,
@@ -131,9 +138,9 @@ def test_languages_share_and_topics_explode():
         },
     ]
     assert tables["topics"].to_dict("records") == [
-        {"repository_id": 1, "full_name": "a/r1", "topic": "api"},
-        {"repository_id": 1, "full_name": "a/r1", "topic": "nhs"},
-        {"repository_id": 2, "full_name": "a/r2", "topic": "nhs"},
+        {"repository_id": "1", "full_name": "a/r1", "topic": "api"},
+        {"repository_id": "1", "full_name": "a/r1", "topic": "nhs"},
+        {"repository_id": "2", "full_name": "a/r2", "topic": "nhs"},
     ]
     assert tables["repositories"]["topics"].tolist()[:2] == ["api;nhs", "nhs"]
 
@@ -242,3 +249,12 @@ def test_csv_bytes_are_deterministic_and_conventional():
     assert data.split(b"\n")[1].endswith(
         b",false,true,,true,false,,,,,,,2025-10-06,2025-10-06,false"
     )
+
+
+def test_repository_keys_sort_by_platform_then_number_and_platforms_follow_keys():
+    from oshs.tables import key_order, platform_of
+
+    keys = pd.Series(["gitlab:10", "99", "gitlab:9", "100"], name="id")
+    assert keys.iloc[key_order(keys).argsort()].tolist() == ["99", "100", "gitlab:9", "gitlab:10"]
+    logins = pd.Series(["nhsbsa", "gitlab:nhsbsa", "gitlab:nhsbsa/data"])
+    assert platform_of(logins).tolist() == ["github", "gitlab", "gitlab"]

@@ -31,8 +31,10 @@ def write_package_data(
     package_path: Path,
     out_dir: Path,
     changelog: str | None = None,
+    twins: dict[str, bytes] | None = None,
 ) -> None:
-    """Publish CSV bytes (`<out_dir>/data/<table>.csv`) and their descriptor at `package_path`,
+    """Publish CSV bytes (`<out_dir>/data/<table>.csv`), their Parquet `twins` when the
+    descriptor lists them, and the descriptor at `package_path`,
     all at once (`oshs.transaction.Transaction`), after validating them (`stage_package_data`).
 
     Raises `PackageError` naming the first errors, with nothing published, when the staged
@@ -46,6 +48,7 @@ def write_package_data(
             out_dir=transaction.out_dir,
             changelog=changelog,
             name=Path(package_path),
+            twins=twins,
         )
         transaction.commit()
 

@@ -24,6 +24,9 @@ def as_before_platform(root: Path, version: str = "1.0.0") -> None:
     """Rewrite the package at `root` as oshs 1.x published it: no `platform` column, integer
     repository ids (the same digits), sizes and hashes to match."""
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    for twin in [r for r in descriptor["resources"] if r.get("type") == "file"]:
+        (root / twin["path"]).unlink()  # 1.x published no Parquet twins
+    descriptor["resources"] = [r for r in descriptor["resources"] if r.get("type") != "file"]
     for resource in descriptor["resources"]:
         fields = resource["schema"]["fields"]
         if any(f["name"] == "platform" for f in fields):

@@ -39,7 +39,8 @@ def build(state, *collections, metadata=METADATA):
 def publish(release, root: Path) -> State:
     """Write `release` as a package under `root` and read it back as the next state."""
     write_package_data(release.data, release.descriptor, package_path=root / "datapackage.json",
-                       out_dir=root / "outputs", changelog=release.changelog)  # fmt: skip
+                       out_dir=root / "outputs", changelog=release.changelog,
+                       twins=release.twins)  # fmt: skip
     state = read_state(root / "datapackage.json", root / "outputs")
     assert state is not None
     return state

@@ -9,7 +9,8 @@ applies it and then escapes for one destination:
 - `one_line`: plain text on one line (chart labels, the base of the others);
 - `escape_markdown` (and `MarkdownSafe`): inline GitHub-flavoured Markdown (report, summary,
   changelog);
-- `escape_html`: HTML text or a quoted attribute value (the website);
+- `escape_html`: HTML text or a quoted attribute value; the website's Jinja2 templates
+  autoescape values made `one_line` (one by one, or a column at once with `one_line_texts`);
 - `escape_svg`: XML text or a quoted attribute value in an SVG (a chart's `<title>`);
 - `commit_message_line`: a line of a git commit message (publish);
 - `printable_lines`, `actions_line`, `workflow_command`: what is printed on stdout or stderr,
@@ -56,6 +57,13 @@ def strip_controls(value: Any) -> str:
 def one_line(value: Any) -> str:
     """`value` as one line: whitespace runs collapsed to a space, controls and bidi removed."""
     return strip_controls(_SPACE.sub(" ", str(value))).strip()
+
+
+def one_line_texts(values: Any) -> Any:
+    """`one_line` of every value of a pandas Series of text (vectorised; missing stays missing):
+    the website's tables of 250,000 repositories clean their columns in one pass each."""
+    text = values.astype("string").str.replace(_SPACE, " ", regex=True)
+    return text.str.replace(CONTROL, "", regex=True).str.strip()
 
 
 def shorten(value: Any, limit: int) -> str:

@@ -117,32 +117,42 @@ def test_every_csv_and_the_descriptor_are_linked(browser: Any, site: Path) -> No
     assert all(target.is_file() for target in targets if target.suffix in {".csv", ".json"})
 
 
-def _topic_repositories(site: Path, topic: str) -> set[str]:
-    """Names of the current repositories with `topic` (from the published CSVs)."""
+def _topic_repositories(site: Path, topic: str, organisation: str) -> set[str]:
+    """Names of the current repositories of `organisation` with `topic` (published CSVs)."""
     data = site.parent / "data"
     with (data / "repositories.csv").open(encoding="utf-8") as handle:
         removed = {row["id"] for row in csv.DictReader(handle) if row["removed"] == "true"}
     with (data / "topics.csv").open(encoding="utf-8") as handle:
         return {row["full_name"].split("/", 1)[1] for row in csv.DictReader(handle)
-                if row["topic"] == topic and row["repository_id"] not in removed}  # fmt: skip
+                if row["topic"] == topic and row["repository_id"] not in removed
+                and row["full_name"].split("/")[0] == organisation}  # fmt: skip
+
+
+def _search(page: Any, query: str) -> None:
+    """Type `query` into the search and wait for the results to change."""
+    before = page.locator("#search-status").inner_text()
+    page.fill("#search-query", query)
+    page.wait_for_function(
+        "before => document.getElementById('search-status').textContent !== before", arg=before
+    )
 
 
 def test_typing_a_topic_shows_only_matching_rows(browser: Any, site: Path) -> None:
     topic = "snomed-ct"
-    expected = _topic_repositories(site, topic)
+    expected = _topic_repositories(site, topic, "NHSDigital")
     assert 0 < len(expected) < 100
     page, seen = _watched_page(browser)
     page.goto((site / "repositories.html").as_uri())
-    status = page.locator("#search-status")
-    before = status.inner_text()
-    page.fill("#search-query", topic)
-    page.wait_for_function("before => document.getElementById('search-status').textContent "
-                           "!== before", arg=before)  # fmt: skip
-    rows = page.locator("#search-rows tr")
-    texts = rows.all_inner_texts()
+    _search(page, topic)
+    total = int(page.locator("#search-status").inner_text().split()[0].replace(",", ""))
+    page.select_option("#search-organisation", label="NHS Digital")
+    status = page.locator("#search-status").inner_text()
+    texts = page.locator("#search-rows tr").all_inner_texts()
     names = set(page.locator("#search-rows tr th").all_inner_texts())
     page.close()
-    assert texts and all(topic in text for text in texts)
+    assert total >= len(expected)
+    assert status.startswith(f"{len(texts)} repositories match")
+    assert texts and all(topic in text and "NHS Digital" in text for text in texts)
     assert expected <= names
     assert not seen["dialogs"] and not seen["errors"]
 
@@ -150,10 +160,7 @@ def test_typing_a_topic_shows_only_matching_rows(browser: Any, site: Path) -> No
 def test_hostile_text_from_github_stays_text(browser: Any, site: Path) -> None:
     page, seen = _watched_page(browser)
     page.goto((site / "repositories.html").as_uri())
-    page.fill("#search-query", "script")
-    page.wait_for_function("document.querySelectorAll('#search-rows tr').length > 0 && "
-                           "document.getElementById('search-status').textContent.includes("
-                           "'match')")  # fmt: skip
+    _search(page, "xss")
     found = page.locator("#search-rows").inner_text()
     page.goto((site / "organisations" / "nhs-r-community.html").as_uri())
     shown = page.locator("main").inner_text()
@@ -172,7 +179,7 @@ def test_the_keyboard_reaches_every_control(browser: Any, site: Path, name: str)
     controls = page.evaluate(
         "() => Array.from(document.querySelectorAll("
         "'a[href], button, input, select, summary, [tabindex=\"0\"]'))"
-        ".filter(e => e.offsetParent !== null).length"
+        ".filter(e => e.checkVisibility()).length"
     )
     reached = set()
     for _ in range(controls + 5):
@@ -184,7 +191,7 @@ def test_the_keyboard_reaches_every_control(browser: Any, site: Path, name: str)
     missed = page.evaluate(
         "() => Array.from(document.querySelectorAll("
         "'a[href], button, input, select, summary, [tabindex=\"0\"]'))"
-        ".filter(e => e.offsetParent !== null && !e.dataset.reached)"
+        ".filter(e => e.checkVisibility() && !e.dataset.reached)"
         ".map(e => e.tagName + ' ' + (e.id || e.textContent.slice(0, 40)))"
     )
     page.close()

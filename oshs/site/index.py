@@ -33,8 +33,11 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     """The script of the index: organisations (`[slug, name]`), languages and licences (the
     filters' values, "None" for repositories without one), and one array per current
     repository in `COLUMNS` order, the text ones `one_line` already, organisations, languages
-    and licences as positions in their lists."""
+    and licences as positions in their lists; most stars first (then by name)."""
     current = rows.loc[~rows["removed"]]
+    order = DataFrame({"stars": -current["stars"].fillna(-1),
+                       "name": current["name"].str.casefold(), "id": current["id"]})  # fmt: skip
+    current = current.loc[order.sort_values(["stars", "name", "id"], kind="stable").index]
     organisations = {page.key: number for number, page in enumerate(pages)}
     languages = choices(current["language"])
     licences = choices(current["licence"])

@@ -33,7 +33,7 @@ from oshs.site.model import (
 )
 from oshs.site.organisation import organisation_contexts
 from oshs.site.recipes import recipes
-from oshs.text import one_line
+from oshs.text import MarkdownSafe, one_line
 
 NAVIGATION = (
     ("index.html", "Home"),
@@ -75,8 +75,13 @@ class SiteInput:
 
 
 def _labels(provenance: Provenance) -> list[Any]:
-    """The provenance lines every page opens with, as HTML."""
-    return [markdown_html(line) for line in provenance_lines(provenance)]
+    """The provenance lines every page opens with, as HTML (SAMPLE DATA is their heading)."""
+    lines = provenance_lines(provenance)
+    label = f"**{SAMPLE_LABEL}**: "
+    if provenance.sample and lines and lines[0].startswith(label):
+        rest = lines[0].removeprefix(label)
+        lines[0] = MarkdownSafe(rest[:1].upper() + rest[1:])
+    return [markdown_html(line) for line in lines]
 
 
 def _resources(site: SiteInput) -> list[dict[str, str]]:

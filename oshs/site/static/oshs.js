@@ -46,8 +46,9 @@
     });
   }
 
-  function cell(row, text, numeric) {
+  function cell(row, label, text, numeric) {
     var td = document.createElement("td");
+    td.setAttribute("data-label", label);
     td.className = "nhsuk-table__cell" + (numeric ? " nhsuk-table__cell--numeric" : "");
     td.textContent = text;
     row.appendChild(td);
@@ -66,12 +67,12 @@
     link.textContent = entry[2];
     name.appendChild(link);
     row.appendChild(name);
-    cell(row, organisation[1]);
-    cell(row, entry[3]);
-    cell(row, entry[4]);
-    cell(row, entry[5] >= 0 ? index.languages[entry[5]] : "");
-    cell(row, entry[6] >= 0 ? index.licences[entry[6]] : "");
-    cell(row, entry[8] >= 0 ? entry[8].toLocaleString("en-GB") : "\u2013", true);
+    cell(row, "Organisation", organisation[1]);
+    cell(row, "Description", entry[3]);
+    cell(row, "Topics", entry[4]);
+    cell(row, "Language", entry[5] >= 0 ? index.languages[entry[5]] : "");
+    cell(row, "Licence", entry[6] >= 0 ? index.licences[entry[6]] : "");
+    cell(row, "Stars", entry[8] >= 0 ? entry[8].toLocaleString("en-GB") : "\u2013", true);
     return row;
   }
 

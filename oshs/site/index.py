@@ -20,8 +20,6 @@ from oshs.text import shorten
 
 INDEX_FILE = "search-index.js"
 DESCRIPTION_LIMIT = 140  # characters of a description in the index (the pages hold it all)
-COLUMNS = ("organisation", "id", "name", "description", "topics", "language", "licence",
-           "archived", "stars")  # fmt: skip
 
 
 def choices(values: Any) -> list[str]:
@@ -31,9 +29,11 @@ def choices(values: Any) -> list[str]:
 
 def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     """The script of the index: organisations (`[slug, name]`), languages and licences (the
-    filters' values, "None" for repositories without one), and one array per current
-    repository in `COLUMNS` order, the text ones `one_line` already, organisations, languages
-    and licences as positions in their lists; most stars first (then by name)."""
+    filters' values, "None" for repositories without one), then one array per column of the
+    current repositories (`organisation`, `id`, `name`, `description` cut to
+    `DESCRIPTION_LIMIT`, `topics`, `language`, `licence`, `archived`, `stars`), the text ones
+    `one_line` already, organisations, languages and licences as positions in their lists
+    (-1: none); most stars first (then by name)."""
     current = rows.loc[~rows["removed"]]
     order = DataFrame({"stars": -current["stars"].fillna(-1),
                        "name": current["name"].str.casefold(), "id": current["id"]})  # fmt: skip
@@ -43,23 +43,25 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     licences = choices(current["licence"])
     language_of = {name: number for number, name in enumerate(languages)}
     licence_of = {name: number for number, name in enumerate(licences)}
-    description = [shorten(text, DESCRIPTION_LIMIT) if len(text) > DESCRIPTION_LIMIT else text
-                   for text in current["description"]]  # fmt: skip
-    stars = current["stars"].fillna(-1).astype("int64").tolist()
-    entries = [
-        [organisations.get(key, -1), int(identifier), name, text, topics,
-         language_of.get(language, -1), licence_of.get(licence, -1), int(archived), count]
-        for key, identifier, name, text, topics, language, licence, archived, count in zip(
-            current["key"], current["id"], current["name"], description, current["topics"],
-            current["language"], current["licence"], current["archived"], stars, strict=True)
-    ]  # fmt: skip
+    text = current["description"].astype(object)
+    long = text.str.len() > DESCRIPTION_LIMIT
+    if long.any():
+        text = text.copy()
+        text.loc[long] = [shorten(value, DESCRIPTION_LIMIT) for value in text.loc[long]]
     document = {
-        "columns": list(COLUMNS),
         "organisations": [[page.slug, page.name] for page in pages],
         "languages": languages,
         "licences": licences,
         "none": NO_VALUE,
-        "repositories": entries,
+        "organisation": current["key"].map(organisations).fillna(-1).astype("int64").tolist(),
+        "id": current["id"].astype("int64").tolist(),
+        "name": current["name"].tolist(),
+        "description": text.tolist(),
+        "topics": current["topics"].tolist(),
+        "language": current["language"].map(language_of).fillna(-1).astype("int64").tolist(),
+        "licence": current["licence"].map(licence_of).fillna(-1).astype("int64").tolist(),
+        "archived": current["archived"].astype("int64").tolist(),
+        "stars": current["stars"].fillna(-1).astype("int64").tolist(),
     }
-    text = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
-    return f"window.OSHS_INDEX = {text};\n".encode("ascii")
+    script = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
+    return f"window.OSHS_INDEX = {script};\n".encode("ascii")

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from markupsafe import Markup
 from pandas import DataFrame, Series
 
 from oshs.figures import ACTIVITY, COMMUNITY_FILES, Figures, percent
 from oshs.report import https_target, is_missing
+from oshs.site.rows import rows_by_organisation
 from oshs.text import one_line
 
 TOP_LANGUAGES = 10
@@ -105,15 +107,13 @@ def organisation_contexts(
     groups: Mapping[str, str],
 ) -> dict[str, dict[str, Any]]:
     """The template context of each organisation's page by case-folded login: `about`,
-    `figures`, `bars` and `repositories` (tuples of the `repository_rows` columns)."""
+    `figures`, `bars`, `count` and `rows_html` (its repositories' table rows, `oshs.site.rows`)."""
     current = rows.loc[~rows["removed"]]
     languages = _grouped(current["key"].to_numpy(), current["language"].replace("", None))
     years = _years(figures)
     stats = figures.stats.to_dict("index")
     records = _record(tables["organisations"])
-    columns = list(rows.columns)
-    grouped = {str(key): list(group.itertuples(index=False, name=None))
-               for key, group in rows.groupby("key", sort=True)}  # fmt: skip
+    grouped = rows_by_organisation(rows)
     contexts = {}
     for key, record in records.items():
         own = stats.get(key)
@@ -126,7 +126,7 @@ def organisation_contexts(
                            {name: int(own[name]) for name in ACTIVITY}),
                       bars("Current repositories by year of creation", "Year",
                            years.get(key, {}))]  # fmt: skip
-        contexts[key] = {"about": _about(record), "columns": columns,
-                         "figures": _figures(own) if own is not None else [],
-                         "bars": charts, "repositories": grouped.get(key, [])}  # fmt: skip
+        count, html = grouped.get(key, (0, Markup("")))
+        contexts[key] = {"about": _about(record), "figures": _figures(own) if own else [],
+                         "bars": charts, "count": count, "rows_html": html}  # fmt: skip
     return contexts

@@ -55,33 +55,38 @@
     return td;
   }
 
-  function resultRow(index, entry) {
-    var organisation = index.organisations[entry[0]] || ["", ""];
+  function resultRow(index, at) {
+    var organisation = index.organisations[index.organisation[at]] || ["", ""];
     var row = document.createElement("tr");
     row.className = "nhsuk-table__row";
     var name = document.createElement("th");
     name.scope = "row";
     name.className = "nhsuk-table__cell";
     var link = document.createElement("a");
-    link.href = "organisations/" + encodeURIComponent(organisation[0]) + ".html#r-" + entry[1];
-    link.textContent = entry[2];
+    link.href = "organisations/" + encodeURIComponent(organisation[0]) + ".html#r-" + index.id[at];
+    link.textContent = index.name[at];
     name.appendChild(link);
     row.appendChild(name);
     cell(row, "Organisation", organisation[1]);
-    cell(row, "Description", entry[3]);
-    cell(row, "Topics", entry[4]);
-    cell(row, "Language", entry[5] >= 0 ? index.languages[entry[5]] : "");
-    cell(row, "Licence", entry[6] >= 0 ? index.licences[entry[6]] : "");
-    cell(row, "Stars", entry[8] >= 0 ? entry[8].toLocaleString("en-GB") : "\u2013", true);
+    cell(row, "Description", index.description[at]);
+    cell(row, "Topics", index.topics[at]);
+    cell(row, "Language", index.language[at] >= 0 ? index.languages[index.language[at]] : "");
+    cell(row, "Licence", index.licence[at] >= 0 ? index.licences[index.licence[at]] : "");
+    var stars = index.stars[at];
+    cell(row, "Stars", stars >= 0 ? stars.toLocaleString("en-GB") : "\u2013", true);
     return row;
   }
 
   function haystacks(index) {
-    return index.repositories.map(function (entry) {
-      var organisation = index.organisations[entry[0]] || ["", ""];
-      return [entry[2], entry[3], entry[4], index.languages[entry[5]] || "",
-        index.licences[entry[6]] || "", organisation[1], organisation[0]].join("\n").toLowerCase();
-    });
+    var texts = new Array(index.name.length);
+    for (var at = 0; at < texts.length; at += 1) {
+      var organisation = index.organisations[index.organisation[at]] || ["", ""];
+      texts[at] = (index.name[at] + "\n" + index.description[at] + "\n" + index.topics[at] +
+        "\n" + (index.languages[index.language[at]] || "") + "\n" +
+        (index.licences[index.licence[at]] || "") + "\n" + organisation[1] + "\n" +
+        organisation[0]).toLowerCase();
+    }
+    return texts;
   }
 
   function setUpSearch(index) {
@@ -89,9 +94,8 @@
     if (!form || !index) { return; }
     var query = document.getElementById("search-query");
     var filters = ["organisation", "language", "licence", "archived"].map(function (name) {
-      return document.getElementById("search-" + name);
+      return { select: document.getElementById("search-" + name), column: index[name] };
     });
-    var columns = [0, 5, 6, 7];
     var body = document.getElementById("search-rows");
     var status = document.getElementById("search-status");
     var texts = null;
@@ -100,29 +104,34 @@
     document.getElementById("search-results").hidden = false;
 
     function run() {
-      texts = texts || haystacks(index);
       var terms = query.value.toLowerCase().split(/\s+/).filter(Boolean);
-      var wanted = filters.map(function (select) {
-        return select.value === "" ? null : parseInt(select.value, 10);
-      });
+      var wanted = filters.filter(function (filter) { return filter.select.value !== ""; })
+        .map(function (filter) {
+          return { column: filter.column, value: parseInt(filter.select.value, 10) };
+        });
+      if (terms.length && !texts) { texts = haystacks(index); }
       var shown = [];
       var count = 0;
-      index.repositories.forEach(function (entry, position) {
-        for (var f = 0; f < wanted.length; f += 1) {
-          if (wanted[f] !== null && entry[columns[f]] !== wanted[f]) { return; }
+      var total = index.name.length;
+      for (var at = 0; at < total; at += 1) {
+        var keep = true;
+        for (var f = 0; keep && f < wanted.length; f += 1) {
+          keep = wanted[f].column[at] === wanted[f].value;
         }
-        var text = texts[position];
-        for (var t = 0; t < terms.length; t += 1) {
-          if (text.indexOf(terms[t]) === -1) { return; }
+        for (var t = 0; keep && t < terms.length; t += 1) {
+          keep = texts[at].indexOf(terms[t]) !== -1;
         }
-        count += 1;
-        if (shown.length < LIMIT) { shown.push(entry); }
-      });
+        if (keep) {
+          count += 1;
+          if (shown.length < LIMIT) { shown.push(at); }
+        }
+      }
       var fragment = document.createDocumentFragment();
-      shown.forEach(function (entry) { fragment.appendChild(resultRow(index, entry)); });
+      shown.forEach(function (found) { fragment.appendChild(resultRow(index, found)); });
       body.textContent = "";
       body.appendChild(fragment);
-      status.textContent = count.toLocaleString("en-GB") + (count === 1 ? " repository matches" : " repositories match") +
+      status.textContent = count.toLocaleString("en-GB") +
+        (count === 1 ? " repository matches" : " repositories match") +
         (count > LIMIT ? "; the " + LIMIT + " with the most stars are shown" : "") + ".";
     }
 
@@ -134,7 +143,7 @@
     var match = /[?&]q=([^&#]*)/.exec(window.location.search);
     if (match) { query.value = decodeURIComponent(match[1].replace(/\+/g, " ")); }
     query.addEventListener("input", later);
-    filters.forEach(function (select) { select.addEventListener("change", run); });
+    filters.forEach(function (filter) { filter.select.addEventListener("change", run); });
     form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
     run();
   }

@@ -36,7 +36,6 @@ _MARKDOWN = re.compile(
     r"""|^[-+=]|(?<=[wW]{3})\.|:(?=//)|[\\`*_{}\[\]()#!|~^@$&<>"']"""
 )
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
-_HTML_TABLE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 _XML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
 _XML_SPECIAL = re.compile("[&<>\"']")
 _COMMAND = re.compile(r"^(\s*)::")
@@ -82,9 +81,14 @@ def one_line_texts(values: Any) -> Any:
     return text
 
 
-def escape_html_texts(values: Any) -> list[str]:
-    """`escape_html` of every value of a pandas Series of text (missing as ""), in order."""
-    return [value.translate(_HTML_TABLE) for value in one_line_texts(values).fillna("").tolist()]
+def escape_html_texts(values: Any, *, cleaned: bool = False) -> list[str]:
+    """`escape_html` of every value of a pandas Series of text (missing as ""), in order;
+    `cleaned`: the values are `one_line_texts` already (not cleaned twice)."""
+    lines = (values if cleaned else one_line_texts(values)).fillna("").tolist()
+    escaped = html.escape("\n".join(lines)).split("\n")  # one line each: "\n" splits them
+    if len(escaped) != len(lines):  # a value with a line break: it was not `one_line`
+        return [html.escape(one_line(value)) for value in lines]
+    return escaped
 
 
 def shorten(value: Any, limit: int) -> str:

@@ -24,7 +24,8 @@ DESCRIPTION_LIMIT = 140  # characters of a description in the index (the pages h
 
 def choices(values: Any) -> list[str]:
     """The distinct non-empty values, sorted case-insensitively (then exactly)."""
-    return sorted({str(value) for value in values if value}, key=lambda v: (v.casefold(), v))
+    distinct = {str(value) for value in values.dropna().unique().tolist() if value}
+    return sorted(distinct, key=lambda v: (v.casefold(), v))
 
 
 def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:

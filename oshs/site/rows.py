@@ -17,50 +17,49 @@ from oshs.report import MISSING
 from oshs.text import escape_html_texts
 
 
-def _counts(values: Series) -> Series:
+def _counts(values: Series) -> list[str]:
     """Counts with thousands separators; "–" when not known."""
-    known = values.notna().to_numpy()
-    numbers = values.fillna(0).astype("int64").to_numpy()
-    shown = [f"{n:,}" if k else MISSING for n, k in zip(numbers.tolist(), known, strict=True)]
-    return Series(shown, index=values.index, dtype=object)
+    known = values.notna().to_numpy().tolist()
+    numbers = values.fillna(0).astype("int64").to_numpy().tolist()
+    return [f"{n:,}" if k else MISSING for n, k in zip(numbers, known, strict=True)]
 
 
-def _status(rows: DataFrame) -> Series:
+def _status(rows: DataFrame) -> list[str]:
     """ "removed", "archived", "fork" or a pair of them, else ""."""
     state = np.select([rows["removed"].to_numpy(), rows["archived"].to_numpy()],
                       ["removed", "archived"], default="")  # fmt: skip
     fork = np.where(rows["fork"].to_numpy(), "fork", "")
     both = np.where((state != "") & (fork != ""), ", ", "")
-    return Series(np.char.add(np.char.add(state, both), fork), index=rows.index, dtype=object)
+    return np.char.add(np.char.add(state, both), fork).tolist()
 
 
-def row_html(rows: DataFrame) -> Series:
+def row_html(rows: DataFrame) -> list[str]:
     """One `<tr>` per row of `repository_rows` (same order): name (linked), description,
     topics, language, licence, stars, forks, open issues, last push, status."""
-    def escaped(column: str) -> Series:
-        return Series(escape_html_texts(rows[column]), index=rows.index, dtype=object)
+    def escaped(column: str) -> list[str]:
+        return escape_html_texts(rows[column], cleaned=True)  # `one_line` in repository_rows
 
-    name, url = escaped("name"), escaped("url")
-    link = Series(np.where(rows["url"].to_numpy() != "", '<a href="' + url + '">' + name + "</a>",
-                           name), index=rows.index, dtype=object)  # fmt: skip
-    cells = [escaped(column) for column in ("description", "topics", "language", "licence")]
-    numbers = [_counts(rows[column]) for column in ("stars", "forks", "open_issues")]
-    html = '<tr id="r-' + rows["id"].astype(str) + '"><th scope="row">' + link + "</th>"
-    for cell in cells:
-        html = html + "<td>" + cell + "</td>"
-    for number in numbers:
-        html = html + '<td class="n">' + number + "</td>"
-    html = (
-        html + "<td>" + rows["pushed"].astype(object) + "</td><td>" + _status(rows) + "</td></tr>"
-    )
-    return html
+    names = [f'<a href="{url}">{name}</a>' if url else name
+             for name, url in zip(escaped("name"), escaped("url"), strict=True)]  # fmt: skip
+    columns = zip(
+        rows["id"].astype("int64").tolist(), names, escaped("description"), escaped("topics"),
+        escaped("language"), escaped("licence"), *(_counts(rows[column]) for column in
+        ("stars", "forks", "open_issues")), rows["pushed"].tolist(), _status(rows), strict=True,
+    )  # fmt: skip
+    return [
+        f'<tr id="r-{i}"><th scope="row">{name}</th><td>{text}</td><td>{topics}</td>'
+        f'<td>{language}</td><td>{licence}</td><td class="n">{stars}</td><td class="n">{forks}'
+        f'</td><td class="n">{issues}</td><td>{pushed}</td><td>{status}</td></tr>'
+        for i, name, text, topics, language, licence, stars, forks, issues, pushed, status
+        in columns
+    ]  # fmt: skip
 
 
 def rows_by_organisation(rows: DataFrame) -> dict[str, tuple[int, Markup]]:
     """Per case-folded login (`rows` sorted by it): how many rows, and their HTML."""
     if rows.empty:
         return {}
-    html = row_html(rows).tolist()
+    html = row_html(rows)
     keys = rows["key"].to_numpy()
     starts = [0, *(np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()]
     ends = [*starts[1:], len(keys)]

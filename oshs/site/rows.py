@@ -36,6 +36,7 @@ def _status(rows: DataFrame) -> list[str]:
 def row_html(rows: DataFrame) -> list[str]:
     """One `<tr>` per row of `repository_rows` (same order): name (linked), description,
     topics, language, licence, stars, forks, open issues, last push, status."""
+
     def escaped(column: str) -> list[str]:
         return escape_html_texts(rows[column], cleaned=True)  # `one_line` in repository_rows
 

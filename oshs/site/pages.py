@@ -93,8 +93,19 @@ def _resources(site: SiteInput) -> list[dict[str, str]]:
         if isinstance(path, str) and re.fullmatch(r"[\w./-]+", path) and ".." not in path:
             found.append({"file": posixpath.basename(path), "name": str(resource.get("name")),
                           "href": posixpath.join(base, path) if base else path,
-                          "title": one_line(resource.get("title") or "")})  # fmt: skip
+                          "title": one_line(resource.get("title") or ""),
+                          "size": _size(resource.get("bytes"))})  # fmt: skip
     return found
+
+
+def _size(count: Any) -> str:
+    """A file's size in words ("1.2 MB"), or "" when not known."""
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        return ""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
 
 
 class Renderer:

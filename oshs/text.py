@@ -62,6 +62,9 @@ def one_line(value: Any) -> str:
     return strip_controls(_SPACE.sub(" ", str(value))).strip()
 
 
+_BLOCK = 1024
+
+
 def _is_one_line(text: str) -> bool:
     """True when `one_line(text) == text`: printable (`str.isprintable` is False for every
     control, bidi control and whitespace but " "), no double space, no space at either end."""
@@ -74,7 +77,15 @@ def one_line_texts(values: Any) -> Any:
     through `one_line`."""
     text = values.astype("string")
     items = text.tolist()
-    dirty = [at for at, value in enumerate(items) if value is not NA and not _is_one_line(value)]
+    dirty = []
+    for start in range(0, len(items), _BLOCK):  # a block of clean values is checked at once
+        block = [value for value in items[start : start + _BLOCK] if value is not NA]
+        joined = "\n".join(block)
+        if joined.count("\n") == len(block) - 1 and _is_one_line(joined.replace("\n", "-")):
+            if " \n" not in joined and "\n " not in joined:
+                continue
+        dirty += [at for at in range(start, min(start + _BLOCK, len(items)))
+                  if items[at] is not NA and not _is_one_line(items[at])]  # fmt: skip
     if dirty:
         text = text.copy()
         text.iloc[dirty] = [one_line(items[at]) for at in dirty]

@@ -157,6 +157,22 @@ def test_typing_a_topic_shows_only_matching_rows(browser: Any, site: Path) -> No
     assert not seen["dialogs"] and not seen["errors"]
 
 
+def test_a_topic_of_the_topics_page_opens_its_search(browser: Any, site: Path) -> None:
+    page, seen = _watched_page(browser)
+    page.goto((site / "topics.html").as_uri())
+    row = page.locator("main table[data-sortable] tbody tr", has_text="fhir").first
+    listed = int(row.locator("td").first.inner_text().replace(",", ""))
+    row.locator("a").click()
+    page.wait_for_function("document.getElementById('search-status').textContent !== ''")
+    found = int(page.locator("#search-status").inner_text().split()[0].replace(",", ""))
+    texts = page.locator("#search-rows tr").all_inner_texts()
+    value = page.input_value("#search-query")
+    page.close()
+    assert value == "fhir" and found >= listed > 0
+    assert texts and all("fhir" in text.lower() for text in texts)
+    assert not seen["dialogs"] and not seen["errors"]
+
+
 def test_hostile_text_from_github_stays_text(browser: Any, site: Path) -> None:
     page, seen = _watched_page(browser)
     page.goto((site / "repositories.html").as_uri())

@@ -81,9 +81,9 @@ def one_line_texts(values: Any) -> Any:
     for start in range(0, len(items), _BLOCK):  # a block of clean values is checked at once
         block = [value for value in items[start : start + _BLOCK] if value is not NA]
         joined = "\n".join(block)
-        if joined.count("\n") == len(block) - 1 and _is_one_line(joined.replace("\n", "-")):
-            if " \n" not in joined and "\n " not in joined:
-                continue
+        lines = joined.count("\n") == len(block) - 1 and " \n" not in joined
+        if lines and "\n " not in joined and _is_one_line(joined.replace("\n", "-")):
+            continue
         dirty += [at for at in range(start, min(start + _BLOCK, len(items)))
                   if items[at] is not NA and not _is_one_line(items[at])]  # fmt: skip
     if dirty:

@@ -58,7 +58,8 @@ def run_axe(page: Any, source: str) -> list[dict[str, Any]]:
     """The axe-core violations of the WCAG 2.1 A and AA rules on `page` (axe injected)."""
     page.add_script_tag(content=source)
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false})",
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false, "
+        "resultTypes: ['violations']})",
         AXE_TAGS,
     )
     return [

@@ -137,7 +137,7 @@
 
     function later() {
       window.clearTimeout(timer);
-      timer = window.setTimeout(run, 120);
+      timer = window.setTimeout(run, 80);
     }
 
     var match = /[?&]q=([^&#]*)/.exec(window.location.search);

@@ -123,8 +123,8 @@ def history_table(organisation_history: DataFrame) -> DataTable:
             [one_line(series.label)] * len(series.totals),
         ]
         for column in columns:
-            values = series.totals[column].astype("Float64")
-            cells.append([f"{int(v):,}" if v == v else "–" for v in values.fillna(float("nan"))])
+            values = series.totals[column].astype("Float64").to_numpy("float64", na_value=np.nan)
+            cells.append([f"{int(v):,}" if v == v else "–" for v in values.tolist()])
         rows.extend(zip(*cells, strict=True))
     headers = ("Date", "Series", "Organisations", "Repositories", "Stars", "Forks", "Open issues")
     caption = "Totals per observed day: oshs's own collections and imported history"

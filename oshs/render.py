@@ -128,11 +128,9 @@ def write_charts_and_report(
         figures=figures,
     )
     write_text_atomic(out_dir / "README.md", text)
-    changelog = out_dir / "CHANGELOG.md"
     write_site(out_dir, site_files(
         tables, descriptor, provenance=provenance, charts=charts, site_dir=out_dir / SITE_DIR,
         package_path=package_path, charts_dir=out_dir / CHART_DIR, figures=figures,
         language_groups=config.language_groups,
-        changelog=changelog.read_text(encoding="utf-8") if changelog.is_file() else None,
     ))  # fmt: skip
     return provenance

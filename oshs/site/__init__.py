@@ -53,7 +53,6 @@ def site_files(
     charts_dir: Path,
     figures: Figures | None = None,
     language_groups: Mapping[str, str] | None = None,
-    changelog: str | None = None,
 ) -> dict[str, bytes]:
     """Every file of the site by path relative to `site_dir`: pages, index and assets.
     `charts` have `name`, `title` and `alt` (`oshs.charts.Chart`)."""
@@ -66,7 +65,6 @@ def site_files(
         package_link=Path(os.path.relpath(package_path, site_dir)).as_posix(),
         charts_link=Path(os.path.relpath(charts_dir, site_dir)).as_posix(),
         language_groups=dict(language_groups or {}),
-        changelog=changelog,
     )
     generated = render_site(site)
     assets = {f"{ASSETS_DIR}/{name}": data for name, data in static_files().items()}

@@ -118,10 +118,3 @@ def sort_key(value: Any) -> str:
     if isinstance(value, Count):
         return str(value.total) if value.known else "-1"
     return "-1" if is_missing(value) else str(value)
-
-
-def changelog_versions(changelog: str | None) -> list[str]:
-    """The headings of the changelog's versions ("1.2.0 (2025-10-13)"), newest first."""
-    if not changelog:
-        return []
-    return [one_line(line[3:]) for line in changelog.splitlines() if line.startswith("## ")]

@@ -27,7 +27,6 @@ from oshs.site.index import INDEX_FILE, choices, search_index
 from oshs.site.markup import environment, markdown_html
 from oshs.site.model import (
     OrganisationPage,
-    changelog_versions,
     organisation_pages,
     repository_rows,
 )
@@ -71,7 +70,6 @@ class SiteInput:
     package_link: str
     charts_link: str
     language_groups: Mapping[str, str] = field(default_factory=dict)
-    changelog: str | None = None
 
 
 def _labels(provenance: Provenance) -> list[Any]:
@@ -216,13 +214,14 @@ class Renderer:
                          recipes=recipes(self.site.package_link, resources))  # fmt: skip
 
     def about(self) -> bytes:
-        """The about page: method, definitions, caveats, provenance, version, changelog."""
+        """The about page: method, definitions, caveats, provenance, version, and the link to
+        the changelog (not its versions: they depend on the order releases were published in,
+        and the site, like the tables, does not)."""
         sources = [{"title": one_line(s.get("title") or ""), "href": https_target(s.get("path"))}
                    for s in self.site.descriptor.get("sources", [])]  # fmt: skip
         return self.page("about.html", "about.html.j2", "About", sources=sources,
                          not_collected=self.site.provenance.not_collected,
-                         coverage=self.site.provenance.coverage(),
-                         versions=changelog_versions(self.site.changelog))  # fmt: skip
+                         coverage=self.site.provenance.coverage())  # fmt: skip
 
     def organisation(self, page: OrganisationPage, context: dict[str, Any]) -> bytes:
         """The page of one organisation."""

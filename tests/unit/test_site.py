@@ -32,7 +32,6 @@ DESCRIPTOR = {
 PAGES = {"index.html", "repositories.html", "topics.html", "languages.html", "history.html",
          "data.html", "about.html", "organisations/evil.html", "organisations/nhsengland.html",
          "organisations/nhsx.html", INDEX_FILE}  # fmt: skip
-CHANGELOG = "# Changelog\n\n## 1.2.0 (2025-10-13)\n\ntext\n\n## 1.1.0 (2025-10-06)\n"
 
 
 def render(tmp_path: Path, provenance: Provenance = SAMPLE) -> dict[str, bytes]:
@@ -42,7 +41,7 @@ def render(tmp_path: Path, provenance: Provenance = SAMPLE) -> dict[str, bytes]:
     out = tmp_path / "outputs"
     return site_files(tiny_tables(), DESCRIPTOR, provenance=provenance, charts=charts,
                       site_dir=out / "site", package_path=tmp_path / "datapackage.json",
-                      charts_dir=out / "charts", changelog=CHANGELOG)  # fmt: skip
+                      charts_dir=out / "charts")  # fmt: skip
 
 
 class Links(HTMLParser):

@@ -160,3 +160,18 @@ def test_recipes_use_the_package_paths_or_safe_defaults() -> None:
     hostile = [{"name": "repositories", "href": '../x");import os;("'}]
     code = "\n".join(recipe.code for recipe in recipes('../"p.json', hostile))
     assert "import os" not in code and '"p.json' not in code
+
+
+def test_without_javascript_the_repositories_page_leads_to_every_full_table(tmp_path: Path) -> None:
+    files = render(tmp_path)
+    page = files["repositories.html"].decode("utf-8")
+    assert '<form class="oshs-search" id="repository-search" role="search"' in page
+    assert "hidden>" in page.split('id="repository-search"')[1].split("\n")[0]  # shown by JS
+    assert "<noscript>" in page
+    repositories = tiny_tables()["repositories"]
+    for name in ("evil", "nhsengland", "nhsx"):
+        assert f'href="organisations/{name}.html"' in page
+        table = files[f"organisations/{name}.html"].decode("utf-8")
+        assert table.count('<tr id="r-') == int((repositories["organisation"] == name).sum())
+    evil = files["organisations/evil.html"].decode("utf-8")
+    assert '<tr id="r-9">' in evil and "&lt;img src=x&gt;" in evil

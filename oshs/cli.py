@@ -219,6 +219,7 @@ def demo(target: Path, quiet: bool, **_: Any) -> None:
     )
     click.echo(f"  report:       {result.out_dir / 'README.md'}")
     click.echo(f"  charts:       {result.out_dir / 'charts'} (SVG and PNG)")
+    click.echo(f"  website:      {result.out_dir / 'site' / 'index.html'}  (open it in a browser)")
 
 
 @cli.command()

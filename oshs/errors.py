@@ -92,3 +92,7 @@ class HistoryImportError(OshsError):
     missing from its history, a version not in the expected format): usage error, exit 2."""
 
     exit_code = 2
+
+
+class SiteError(OshsError):
+    """The website cannot be written (its templates or assets are missing)."""

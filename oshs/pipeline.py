@@ -29,6 +29,7 @@ from oshs.provenance import sample_state_replaced
 from oshs.release import Release, dates_to_replay, import_release, replay
 from oshs.render import write_charts_and_report
 from oshs.shards import manifest_name
+from oshs.site import SITE_FOLDERS
 from oshs.snapshot import (
     collection_dates,
     future_dates,
@@ -156,7 +157,7 @@ def publish_release(
             collected_on=release.created[:10],
             raw_dir=raw_dir,
         )
-        staged.commit(mirror=["charts"])
+        staged.commit(mirror=["charts", *SITE_FOLDERS])
     if raw_dir is not None:
         _write_build_record(config, package_path, release, raw_dir)
     return build_result(release, package_path=package_path, out_dir=out_dir)

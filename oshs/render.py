@@ -1,6 +1,7 @@
-"""Render the tables of a release into the outputs folder: the charts (SVG and PNG) and the
-report, both labelled with where the data came from (`oshs.provenance.Provenance`): sample
-data, and which organisations the latest collection missed and why."""
+"""Render the tables of a release into the outputs folder: the charts (SVG and PNG), the
+report and the website (`oshs.site`), all labelled with where the data came from
+(`oshs.provenance.Provenance`): sample data, and which organisations the latest collection
+missed and why."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from oshs.figures import Figures
 from oshs.files import write_bytes_atomic, write_text_atomic
 from oshs.provenance import SAMPLE_LABEL, Provenance, build_provenance
 from oshs.report import render_report
+from oshs.site import SITE_DIR, site_files, write_site
 from oshs.snapshot import failed_organisations
 
 CHART_DIR = "charts"
@@ -73,6 +75,19 @@ def _report_chart(chart: Chart) -> tuple[str, str, str]:
             chart.alt)  # fmt: skip
 
 
+def _write_charts(folder: Path, charts: list[Chart]) -> None:
+    """Each chart's SVG and PNG; the files of a chart the release does not have are removed
+    (e.g. a history chart of a replaced, sample history)."""
+    for chart in charts:
+        write_bytes_atomic(folder / f"{chart.name}.svg", chart.svg)
+        write_bytes_atomic(folder / f"{chart.name}.png", chart.png)
+    drawn = {chart.name for chart in charts}
+    for name in CHART_NAMES:
+        if name not in drawn:
+            for suffix in (".svg", ".png"):
+                (folder / f"{name}{suffix}").unlink(missing_ok=True)
+
+
 def write_charts_and_report(
     config: Config,
     tables: dict[str, Any],
@@ -83,9 +98,9 @@ def write_charts_and_report(
     collected_on: str,
     raw_dir: Path | None = None,
 ) -> Provenance:
-    """Write every chart (`charts/<name>.svg` and `.png`) and `README.md` of the outputs
-    folder; a chart the release does not have (history with one date) is removed. Returns
-    the provenance the outputs were labelled with."""
+    """Write every chart (`charts/<name>.svg` and `.png`), `README.md` and the website
+    (`site/`) of the outputs folder; a chart the release does not have (history with one
+    date) is removed. Returns the provenance the outputs were labelled with."""
     provenance = release_provenance(
         config, tables, descriptor, collected_on=collected_on, raw_dir=raw_dir
     )
@@ -101,14 +116,7 @@ def write_charts_and_report(
             processes=processes_for(len(figures.current)),
         )
         _remember(key, charts)
-    for chart in charts:
-        write_bytes_atomic(out_dir / CHART_DIR / f"{chart.name}.svg", chart.svg)
-        write_bytes_atomic(out_dir / CHART_DIR / f"{chart.name}.png", chart.png)
-    drawn = {chart.name for chart in charts}
-    for name in CHART_NAMES:  # e.g. a history chart of a replaced (sample) history
-        if name not in drawn:
-            for suffix in (".svg", ".png"):
-                (out_dir / CHART_DIR / f"{name}{suffix}").unlink(missing_ok=True)
+    _write_charts(out_dir / CHART_DIR, charts)
     link = Path(os.path.relpath(package_path, out_dir)).as_posix()
     text = render_report(
         tables,
@@ -120,4 +128,9 @@ def write_charts_and_report(
         figures=figures,
     )
     write_text_atomic(out_dir / "README.md", text)
+    write_site(out_dir, site_files(
+        tables, descriptor, provenance=provenance, charts=charts, site_dir=out_dir / SITE_DIR,
+        package_path=package_path, charts_dir=out_dir / CHART_DIR, figures=figures,
+        language_groups=config.language_groups,
+    ))  # fmt: skip
     return provenance

@@ -66,6 +66,13 @@ def is_missing(value: Any) -> bool:
 
 def https_url(value: Any) -> str | None:
     """The URL as a safe Markdown link destination if it is a plain `https://` URL, else None."""
+    target = https_target(value)
+    return target.replace("&", "&amp;") if target is not None else None
+
+
+def https_target(value: Any) -> str | None:
+    """The URL %-encoded where a link needs it when it is a plain `https://` URL (no spaces,
+    controls or credentials), else None; HTML attributes escape it further (autoescape)."""
     if is_missing(value):
         return None
     text = str(value).strip()
@@ -77,7 +84,7 @@ def https_url(value: Any) -> str | None:
         return None
     if parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc:
         return None
-    return quote(text, safe=_URL_SAFE).replace("&", "&amp;")
+    return quote(text, safe=_URL_SAFE)
 
 
 def _relative_url(value: str) -> str:
@@ -179,7 +186,7 @@ def render_report(
         provenance = _stale_provenance(organisations, descriptor, day)
     figures = figures_of(tables, day, figures)
     stats = figures.stats
-    rows = _summary_rows(organisations, figures.current, tables["timeline"], stats)
+    rows = summary_rows(organisations, figures.current, tables["timeline"], stats)
     context = {
         "title": _title(descriptor, provenance),
         "opening": provenance_lines(provenance),
@@ -283,7 +290,7 @@ def _stale(row: Mapping[Hashable, Any]) -> str | None:
     return "yes, last collected " + str(day) if not is_missing(day) else "yes"
 
 
-def _summary_rows(
+def summary_rows(
     organisations: DataFrame, repositories: DataFrame, timeline: DataFrame, stats: DataFrame
 ) -> list[dict[str, Any]]:
     """One row per organisation, most repositories first (then by login); `stats` are the

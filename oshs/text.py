@@ -9,7 +9,9 @@ applies it and then escapes for one destination:
 - `one_line`: plain text on one line (chart labels, the base of the others);
 - `escape_markdown` (and `MarkdownSafe`): inline GitHub-flavoured Markdown (report, summary,
   changelog);
-- `escape_html`: HTML text or a quoted attribute value (the website);
+- `escape_html`: HTML text or a quoted attribute value; the website's Jinja2 templates
+  autoescape values made `one_line` (one by one, or a column at once with `one_line_texts`),
+  and its tables of every repository use `escape_html_texts` (a column at once);
 - `escape_svg`: XML text or a quoted attribute value in an SVG (a chart's `<title>`);
 - `commit_message_line`: a line of a git commit message (publish);
 - `printable_lines`, `actions_line`, `workflow_command`: what is printed on stdout or stderr,
@@ -21,6 +23,8 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+
+from pandas import NA
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls, DEL, and the bidi controls: never shown, always removed."""
@@ -56,6 +60,46 @@ def strip_controls(value: Any) -> str:
 def one_line(value: Any) -> str:
     """`value` as one line: whitespace runs collapsed to a space, controls and bidi removed."""
     return strip_controls(_SPACE.sub(" ", str(value))).strip()
+
+
+_BLOCK = 1024
+
+
+def _is_one_line(text: str) -> bool:
+    """True when `one_line(text) == text`: printable (`str.isprintable` is False for every
+    control, bidi control and whitespace but " "), no double space, no space at either end."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
+def one_line_texts(values: Any) -> Any:
+    """`one_line` of every value of a pandas Series of text (missing stays missing), fast for
+    the 250,000 repositories of the website: only a value that is not `one_line` already goes
+    through `one_line`."""
+    text = values.astype("string")
+    items = text.tolist()
+    dirty = []
+    for start in range(0, len(items), _BLOCK):  # a block of clean values is checked at once
+        block = [value for value in items[start : start + _BLOCK] if value is not NA]
+        joined = "\n".join(block)
+        lines = joined.count("\n") == len(block) - 1 and " \n" not in joined
+        if lines and "\n " not in joined and _is_one_line(joined.replace("\n", "-")):
+            continue
+        dirty += [at for at in range(start, min(start + _BLOCK, len(items)))
+                  if items[at] is not NA and not _is_one_line(items[at])]  # fmt: skip
+    if dirty:
+        text = text.copy()
+        text.iloc[dirty] = [one_line(items[at]) for at in dirty]
+    return text
+
+
+def escape_html_texts(values: Any, *, cleaned: bool = False) -> list[str]:
+    """`escape_html` of every value of a pandas Series of text (missing as ""), in order;
+    `cleaned`: the values are `one_line_texts` already (not cleaned twice)."""
+    lines = (values if cleaned else one_line_texts(values)).fillna("").tolist()
+    escaped = html.escape("\n".join(lines)).split("\n")  # one line each: "\n" splits them
+    if len(escaped) != len(lines):  # a value with a line break: it was not `one_line`
+        return [html.escape(one_line(value)) for value in lines]
+    return escaped
 
 
 def shorten(value: Any, limit: int) -> str:

@@ -11,7 +11,7 @@ start of oshs does and records the outcome.
 Kill points of a build: before each `os.replace` the build makes (render's files in the staging
 folder, the journal: the commit point, each move into place, descriptor last), before and after
 the staging folder is removed; found by counting the calls of an uninterrupted build (16
-replaces here). `build-all` kills at every one of them (18 points); `build`, the everyday test,
+replaces here). `build-all` kills at every one of them; `build`, the everyday test,
 at five: the first staging write, the journal, a middle move, the descriptor's move, and
 before the staging folder is removed. After each kill: what the next start sees (`recover`),
 whether it validates, whether it is the old package or the new one byte for byte, what is left

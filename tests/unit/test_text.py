@@ -182,3 +182,22 @@ def test_an_error_line_of_the_cli_issues_no_workflow_command_under_actions(tmp_p
     assert result.output == (
         f"error: {tmp_path}/a\n\\::error::b.json: expected a JSON object, got a list\n"
     )
+
+
+COLUMN_TEXTS = ["a b", "a  b", " x ", "\u202eevil\u202c", "tab\there", None, "<script>\"x'&",
+                "nb\xa0sp", "é ü 😀", "line\u2028break", "\x1b[2Jterm", "", "ok"]  # fmt: skip
+
+
+def test_a_column_at_once_is_cleaned_and_escaped_as_one_value_at_a_time():
+    import pandas as pd
+
+    from oshs.text import escape_html, escape_html_texts, one_line, one_line_texts
+
+    values = pd.Series(COLUMN_TEXTS, dtype="string")
+    cleaned = one_line_texts(values)
+    assert [None if v is pd.NA else v for v in cleaned] == [
+        None if v is None else one_line(v) for v in COLUMN_TEXTS
+    ]
+    expected = ["" if v is None else escape_html(v).replace("&#x27;", "'") for v in COLUMN_TEXTS]
+    assert [v.replace("&#x27;", "'") for v in escape_html_texts(values)] == expected
+    assert escape_html_texts(cleaned, cleaned=True) == escape_html_texts(values)

@@ -1,0 +1,68 @@
+"""The compact search index of the repositories page: every repository in a few fields, as a
+script (`search-index.js`) that sets `window.OSHS_INDEX`, so the page searches it from
+`file://` too (a `fetch` of a JSON file is refused there).
+
+The index is JSON (`ensure_ascii`: every character outside ASCII as `\\uXXXX`, so no line
+separator ends the statement) inside a script file, never inline in HTML, so text from GitHub
+cannot close a `<script>` element; the page's script puts it in the DOM as text only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pandas import DataFrame
+
+from oshs.site.model import NO_VALUE, OrganisationPage
+from oshs.text import shorten
+
+INDEX_FILE = "search-index.js"
+DESCRIPTION_LIMIT = 140  # characters of a description in the index (the pages hold it all)
+
+
+def choices(values: Any) -> list[str]:
+    """The distinct non-empty values, sorted case-insensitively (then exactly)."""
+    distinct = {str(value) for value in values.dropna().unique().tolist() if value}
+    return sorted(distinct, key=lambda v: (v.casefold(), v))
+
+
+def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
+    """The script of the index: organisations (`[slug, name]`), languages and licences (the
+    filters' values, "None" for repositories without one), then one array per column of the
+    current repositories (`organisation`, `id`, `name`, `description` cut to
+    `DESCRIPTION_LIMIT`, `topics`, `language`, `licence`, `archived`, `stars`), the text ones
+    `one_line` already, organisations, languages and licences as positions in their lists
+    (-1: none); most stars first (then by name)."""
+    current = rows.loc[~rows["removed"]]
+    order = DataFrame({"stars": -current["stars"].fillna(-1),
+                       "name": current["name"].str.casefold(), "id": current["id"]})  # fmt: skip
+    current = current.loc[order.sort_values(["stars", "name", "id"], kind="stable").index]
+    organisations = {page.key: number for number, page in enumerate(pages)}
+    languages = choices(current["language"])
+    licences = choices(current["licence"])
+    language_of = {name: number for number, name in enumerate(languages)}
+    licence_of = {name: number for number, name in enumerate(licences)}
+    text = current["description"].astype(object)
+    long = text.str.len() > DESCRIPTION_LIMIT
+    if long.any():
+        text = text.copy()
+        text.loc[long] = [shorten(value, DESCRIPTION_LIMIT) for value in text.loc[long]]
+    document = {
+        "organisations": [[page.slug, page.name] for page in pages],
+        "languages": languages,
+        "licences": licences,
+        "none": NO_VALUE,
+        "organisation": current["key"].map(organisations).fillna(-1).astype("int64").tolist(),
+        "id": current["id"].astype("int64").tolist(),
+        "name": current["name"].tolist(),
+        "description": text.tolist(),
+        "topics": current["topics"].tolist(),
+        "language": current["language"].map(language_of).fillna(-1).astype("int64").tolist(),
+        "licence": current["licence"].map(licence_of).fillna(-1).astype("int64").tolist(),
+        "archived": current["archived"].astype("int64").tolist(),
+        "stars": current["stars"].fillna(-1).astype("int64").tolist(),
+    }
+    script = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
+    return f"window.OSHS_INDEX = {script};\n".encode("ascii")

@@ -55,7 +55,7 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
         "licences": licences,
         "none": NO_VALUE,
         "organisation": current["key"].map(organisations).fillna(-1).astype("int64").tolist(),
-        "id": current["id"].astype("int64").tolist(),
+        "id": current["id"].astype(str).tolist(),
         "name": current["name"].tolist(),
         "description": text.tolist(),
         "topics": current["topics"].tolist(),

@@ -40,6 +40,12 @@ class OrganisationPage:
         return f"organisations/{self.slug}.html"
 
 
+def anchor_ids(ids: pd.Series) -> pd.Series:
+    """Repository keys as the anchors of their rows: GitHub's id, or `gitlab-<id>` (a colon
+    would need escaping in a CSS selector)."""
+    return ids.astype(str).str.replace(":", "-", regex=False)
+
+
 def slug(login: str) -> str:
     """A file name for an organisation's page: its case-folded login when that is made of
     letters, digits and hyphens, else a cleaned form with a short hash (stays unique)."""
@@ -80,7 +86,7 @@ def repository_rows(repositories: DataFrame, groups: Mapping[str, str]) -> DataF
     url = url.copy()
     url.loc[~plain] = checked
     frame = DataFrame({
-        "id": repositories["id"].astype("int64"),
+        "id": anchor_ids(repositories["id"]),
         "key": repositories["organisation"].astype(str).str.casefold(),
         "name": text("name"),
         "description": text("description"),

@@ -43,7 +43,7 @@ def row_html(rows: DataFrame) -> list[str]:
     names = [f'<a href="{url}">{name}</a>' if url else name
              for name, url in zip(escaped("name"), escaped("url"), strict=True)]  # fmt: skip
     columns = zip(
-        rows["id"].astype("int64").tolist(), names, escaped("description"), escaped("topics"),
+        rows["id"].astype(str).tolist(), names, escaped("description"), escaped("topics"),
         escaped("language"), escaped("licence"), *(_counts(rows[column]) for column in
         ("stars", "forks", "open_issues")), rows["pushed"].tolist(), _status(rows), strict=True,
     )  # fmt: skip

@@ -22,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -126,17 +127,16 @@ def build_once(folder: Path, raw: Path) -> tuple[float, float, str]:
     return float(wall), float(peak), dates
 
 
-def measure(size: int, folder: Path) -> list[tuple[str, float, float, str]]:
+def measure(size: int, folder: Path) -> Iterator[tuple[str, float, float, str]]:
     """Collect and build day 1, then day 2, of a dataset of `size` repositories."""
     folder.mkdir()
     dataset = replicated(size)
     logins = [organisation["login"] for organisation in dataset["organisations"]]
     (folder / "oshs.yaml").write_text(json.dumps({"organisations": logins}), encoding="utf-8")
-    raw, results = folder / "raw", []
+    raw = folder / "raw"
     for day, data in zip(DAYS, (dataset, next_day(dataset)), strict=True):
         collect(data, day, folder, raw)
-        results.append((day, *build_once(folder, raw)))
-    return results
+        yield (day, *build_once(folder, raw))
 
 
 def main(sizes: tuple[int, ...]) -> None:

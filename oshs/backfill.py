@@ -50,6 +50,7 @@ from oshs.tables import (
     keep_mask,
     languages_table,
     latest_per_login,
+    member,
     repositories_table,
     repository_records,
     seen_on,
@@ -82,7 +83,7 @@ def merge_day(
         result = _advance_stale(result, ahead, collected_on, include_forks, include_archived)
     if behind:
         records = repository_records(behind)
-        known = records["id"].isin(result["repositories"]["id"])
+        known = member(records["id"], result["repositories"]["id"])
         records = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
         logins = {c.organisation["login"].lower() for c in behind}
         result = _insert(result, records, logins, collected_on, include_forks)
@@ -128,10 +129,10 @@ def _insert(
         **tables,
         "repositories": repos,
         "languages": _replace(tables["languages"], languages_table(
-            records.loc[records["id"].isin(refreshed) & has_languages(records)]
+            records.loc[member(records["id"], refreshed) & has_languages(records)]
         ), refreshed, LANGUAGES),
         "topics": _replace(tables["topics"], topics_table(
-            records.loc[records["id"].isin(refreshed)]
+            records.loc[member(records["id"], refreshed)]
         ), refreshed, TOPICS),
         "timeline": timeline_table(repos),
         "organisation_history": _organisation_history(

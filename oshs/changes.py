@@ -9,6 +9,8 @@ import io
 import pandas as pd
 from pandas import DataFrame
 
+from oshs.tables import member
+
 COLUMNS = ["id", "organisation", "full_name", "removed", "archived"]
 """The columns of `repositories` the comparison reads."""
 
@@ -23,9 +25,9 @@ def repository_changes(previous: DataFrame, current: DataFrame) -> DataFrame:
     """
     old_removed = previous["removed"].astype(bool)
     live_before = previous.loc[~old_removed]
-    was_live = current["id"].isin(live_before["id"])
+    was_live = member(current["id"], live_before["id"])
     archived_before = previous["archived"].astype("boolean").fillna(False).astype(bool)
-    was_archived = current["id"].isin(previous.loc[archived_before, "id"])
+    was_archived = member(current["id"], previous.loc[archived_before, "id"])
     removed = current["removed"].astype(bool)
     archived = current["archived"].astype("boolean").fillna(False).astype(bool)
     kinds = pd.Series(pd.NA, index=current.index, dtype="string")
@@ -33,7 +35,7 @@ def repository_changes(previous: DataFrame, current: DataFrame) -> DataFrame:
     kinds = kinds.mask(removed & was_live, "removed")
     kinds = kinds.mask(~removed & was_live & archived & ~was_archived, "archived")
     frame = current.loc[kinds.notna(), ["organisation", "full_name"]].assign(kind=kinds.dropna())
-    gone = live_before.loc[~live_before["id"].isin(current["id"]), ["organisation", "full_name"]]
+    gone = live_before.loc[~member(live_before["id"], current["id"]), ["organisation", "full_name"]]
     if len(gone):
         frame = pd.concat([frame, gone.assign(kind="removed")], ignore_index=True)
     return frame.sort_values(["organisation", "kind", "full_name"], kind="stable")

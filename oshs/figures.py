@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 from pandas import DataFrame, Series
 
+from oshs.tables import member
+
 RECENT_DAYS = 90
 ACTIVE_DAYS = 365
 ACTIVITY = (
@@ -186,7 +188,7 @@ def language_bytes(languages: DataFrame, current: DataFrame, groups: Mapping[str
     """Bytes of code per (display) language over the current repositories, ranked; GitLab's
     projects are not in it (GitLab gives shares, not bytes)."""
     rows = languages.loc[
-        languages["repository_id"].isin(current["id"]) & languages["bytes"].notna()
+        member(languages["repository_id"], current["id"]) & languages["bytes"].notna()
     ]
     names = display_languages(rows["language"], groups)
     return ranked(rows["bytes"].astype("int64").groupby(names.to_numpy()).sum())
@@ -194,7 +196,7 @@ def language_bytes(languages: DataFrame, current: DataFrame, groups: Mapping[str
 
 def topic_counts(topics: DataFrame, current: DataFrame) -> Series:
     """Current repositories per topic, ranked."""
-    rows = topics.loc[topics["repository_id"].isin(current["id"])]
+    rows = topics.loc[member(topics["repository_id"], current["id"])]
     return ranked(rows["topic"].astype(str).value_counts())
 
 

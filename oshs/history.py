@@ -55,6 +55,7 @@ from oshs.tables import (
     keep_mask,
     languages_table,
     latest_per_login,
+    member,
     organisations_table,
     platform_of,
     read_table,
@@ -246,11 +247,11 @@ def _repositories(
     """The next `repositories` table, the records seen that day (with `languages`, lists), and
     those records as `repositories` rows."""
     state = previous["repositories"]
-    known = records["id"].isin(state["id"])
+    known = member(records["id"], state["id"])
     fresh = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
     first = fresh["id"].map(state.set_index("id")["first_seen"])
     fresh["first_seen"] = first.where(first.notna(), fresh["first_seen"])
-    rest = state.loc[~state["id"].isin(fresh["id"])]
+    rest = state.loc[~member(state["id"], fresh["id"])]
     absent = _collected(rest["organisation"], logins)
     rest = rest.loc[~(absent & rest["first_seen"].eq(on))]  # seen only in a replaced observation
     absent = _collected(rest["organisation"], logins)
@@ -276,7 +277,7 @@ def _carry(
     previous: DataFrame, fresh: DataFrame, ids: pd.Series, replaced: pd.Series, table: Table
 ) -> DataFrame:
     """Rows of `fresh`; the state's rows of repositories in `ids` but not `replaced` are kept."""
-    keep = previous["repository_id"].isin(ids) & ~previous["repository_id"].isin(replaced)
+    keep = member(previous["repository_id"], ids) & ~member(previous["repository_id"], replaced)
     frames = [_nonempty(previous.loc[keep], table), _nonempty(fresh, table)]
     return typed(pd.concat(frames), table)
 
@@ -378,9 +379,11 @@ def _repository_history(
 
     The day's rows of repositories of organisations not collected (stale) are kept.
     """
-    kept = previous.loc[previous["collected_on"].ne(on) | previous["repository_id"].isin(stale_ids)]
+    kept = previous.loc[
+        previous["collected_on"].ne(on) | member(previous["repository_id"], stale_ids)
+    ]
     today = fresh.loc[:, ["id", *HISTORY_TRACKED]].rename(columns={"id": "repository_id"})
-    today = today.loc[~today["repository_id"].isin(stale_ids)].reset_index(drop=True)
+    today = today.loc[~member(today["repository_id"], stale_ids)].reset_index(drop=True)
     earlier = kept.loc[kept["collected_on"] < on].sort_values(
         ["repository_id", "collected_on"], kind="stable"
     )

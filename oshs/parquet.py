@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from oshs.descriptor import field_descriptor
 from oshs.fields import Table
-from oshs.validation.cells import type_column
+from oshs.validation.cells import typed_values
 from oshs.validation.csvread import read_columns
 
 MEDIATYPE = "application/vnd.apache.parquet"
@@ -27,7 +27,7 @@ def parquet_bytes(csv_data: bytes, table: Table) -> bytes:
     fields = [field_descriptor(item) for item in table.fields]
     text = read_columns(csv_data, len(fields))
     columns = {
-        item["name"]: type_column(item, column).values
+        item["name"]: typed_values(item, column)
         for item, column in zip(fields, text.columns, strict=True)
     }
     buffer = io.BytesIO()

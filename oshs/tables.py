@@ -248,6 +248,13 @@ def _running_mode(base: pd.DataFrame, column: str, frame: pd.DataFrame) -> np.nd
     return result
 
 
+def member(values: pd.Series, among: Any) -> pd.Series:
+    """`values.isin(among)`, compared as Python objects: pandas makes one Arrow scalar per value
+    of `among` for Arrow-backed text (13 s of a 250,000-repository build)."""
+    right = list(among) if isinstance(among, set | frozenset) else among
+    return values.astype(object).isin(pd.Index(right, dtype=object))
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Deterministic CSV bytes of a table (see `oshs.schema.CSV_CONVENTIONS`).
 

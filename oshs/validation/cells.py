@@ -55,6 +55,12 @@ class TypedColumn:
     faults: list[tuple[int, str, str]] = field(default_factory=list)
 
 
+def typed_values(descriptor: dict[str, Any], text: pa.Array) -> pa.Array:
+    """`text` typed by its field `descriptor` (null where absent or not of the type)."""
+    absent = _to_numpy(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
+    return _typed(descriptor, text, absent)[0]
+
+
 def type_column(descriptor: dict[str, Any], text: pa.Array) -> TypedColumn:
     """Type and check `text` (one column's cells, null for a missing cell) by its field
     `descriptor`: `type-error` and `constraint-error` faults, as frictionless reports them."""

@@ -93,7 +93,10 @@ def _about(record: Mapping[str, Any]) -> dict[str, Any]:
         return "" if is_missing(value) else one_line(value)
 
     stale = record.get("stale")
+    gitlab = record.get("platform") == "gitlab"
     return {"description": text("description"), "location": text("location"),
+            "host": "GitLab" if gitlab else "GitHub",
+            "handle": text("login").removeprefix("gitlab:"),
             "github": https_target(record.get("html_url")), "website": https_target(
                 record.get("website")), "website_text": text("website"),
             "stale": stale is True or str(stale).lower() == "true",

@@ -175,3 +175,12 @@ def test_without_javascript_the_repositories_page_leads_to_every_full_table(tmp_
         assert table.count('<tr id="r-') == int((repositories["organisation"] == name).sum())
     evil = files["organisations/evil.html"].decode("utf-8")
     assert '<tr id="r-9">' in evil and "&lt;img src=x&gt;" in evil
+
+
+def test_a_gitlab_group_links_to_its_page_on_gitlab():
+    from oshs.site.organisation import _about
+
+    about = _about({"platform": "gitlab", "login": "gitlab:nhsbsa",
+                    "html_url": "https://gitlab.com/groups/nhsbsa"})  # fmt: skip
+    assert (about["handle"], about["host"], about["github"]) == (
+        "nhsbsa", "GitLab", "https://gitlab.com/groups/nhsbsa")  # fmt: skip

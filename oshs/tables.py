@@ -269,7 +269,10 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
         if pd.api.types.is_bool_dtype(column.dtype):
             out[name] = column.map({True: "true", False: "false"}).astype(object)
         elif isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
-            out[name] = column.map(_one_line_breaks, na_action="ignore")
+            text = column.astype("string")  # only the cells with a carriage return are touched
+            breaks = text.str.contains("\r", regex=False).fillna(False).astype(bool)
+            if breaks.any():
+                out[name] = column.where(~breaks, column[breaks].map(_one_line_breaks))
     buffer = io.StringIO()
     out.to_csv(buffer, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, na_rep="")
     return buffer.getvalue().encode("utf-8")

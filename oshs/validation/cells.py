@@ -57,14 +57,13 @@ class TypedColumn:
 
 def typed_values(descriptor: dict[str, Any], text: pa.Array) -> pa.Array:
     """`text` typed by its field `descriptor` (null where absent or not of the type)."""
-    absent = _to_numpy(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
-    return _typed(descriptor, text, absent)[0]
+    return _typed(descriptor, text, absent_cells(text))[0]
 
 
 def type_column(descriptor: dict[str, Any], text: pa.Array) -> TypedColumn:
     """Type and check `text` (one column's cells, null for a missing cell) by its field
     `descriptor`: `type-error` and `constraint-error` faults, as frictionless reports them."""
-    absent = _to_numpy(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
+    absent = absent_cells(text)
     values, wrong = _typed(descriptor, text, absent)
     faults = [(int(i), "type-error", f'type is "{descriptor.get("type")}"') for i in wrong]
     faults += _constraint_faults(descriptor, text, values, absent)
@@ -72,7 +71,13 @@ def type_column(descriptor: dict[str, Any], text: pa.Array) -> TypedColumn:
     return TypedColumn(values, absent, faults)
 
 
-def _to_numpy(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def absent_cells(text: pa.Array) -> np.ndarray:
+    """The cells frictionless reads as None: missing (a short row) or empty."""
+    return as_mask(pc.or_kleene(pc.is_null(text), pc.equal(text, "")))
+
+
+def as_mask(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow boolean array as a NumPy mask (null is False)."""
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -97,7 +102,7 @@ def _booleans(
     """`true`/`false` values as the field spells them: anything else is not a boolean."""
     true = pc.is_in(text, pa.array(descriptor.get("trueValues", DEFAULT_TRUE), pa.string()))
     false = pc.is_in(text, pa.array(descriptor.get("falseValues", DEFAULT_FALSE), pa.string()))
-    known = _to_numpy(true) | _to_numpy(false)
+    known = as_mask(true) | as_mask(false)
     values = pc.if_else(pa.array(known), true, pa.scalar(None, pa.bool_()))
     return values, np.flatnonzero(~absent & ~known)
 
@@ -107,14 +112,14 @@ def _fast_then_each(
 ) -> tuple[pa.Array, np.ndarray]:
     """Cells in the common spelling typed at once; the others by frictionless's reader."""
     pattern, arrow_type, strptime = _FAST[descriptor["type"]]
-    spelled = _to_numpy(pc.match_substring_regex(text, pattern)) & ~absent
+    spelled = as_mask(pc.match_substring_regex(text, pattern)) & ~absent
     common = pc.if_else(pa.array(spelled), text, pa.scalar(None, pa.string()))
     if strptime is not None:
         parsed = pc.strptime(common, format=strptime, unit="s", error_is_null=True)
         values = pc.cast(parsed, arrow_type)
         # arrow reads 2021-02-30 as 2021-03-02: only a date that prints back as spelt is valid
         same = pc.equal(pc.strftime(parsed, format=strptime), common)
-        spelled &= _to_numpy(same)
+        spelled &= as_mask(same)
         values = pc.if_else(pa.array(spelled), values, pa.scalar(None, arrow_type))
     else:
         values = pc.cast(common, arrow_type)
@@ -192,7 +197,7 @@ def _failing(
     """Which cells fail one constraint (frictionless's `check_<name>`)."""
     if name == "required":
         return absent if constraint else np.zeros(len(absent), dtype=bool)
-    typed = _to_numpy(pc.is_valid(values))
+    typed = as_mask(pc.is_valid(values))
     if name == "pattern":
         rule = re.compile(f"^{constraint}$")
         cells = text.to_pylist()
@@ -200,16 +205,16 @@ def _failing(
     if name in ("minLength", "maxLength"):
         lengths = pc.utf8_length(values)
         compare = pc.less if name == "minLength" else pc.greater
-        return typed & _to_numpy(compare(lengths, constraint))
+        return typed & as_mask(compare(lengths, constraint))
     if name == "enum":
         allowed = [_bound(descriptor, item) for item in constraint]
         inside = pc.is_in(values, _as_arrow(allowed, values.type))
-        return typed & ~_to_numpy(inside)
+        return typed & ~as_mask(inside)
     bound = _as_arrow([_bound(descriptor, constraint)], values.type)[0]
     compare = {"minimum": pc.less, "maximum": pc.greater}.get(name)
     compare = compare or (pc.less_equal if name == "exclusiveMinimum" else pc.greater_equal)
-    outside = _to_numpy(compare(values, bound))
-    nan = _to_numpy(pc.is_nan(values)) if pa.types.is_floating(values.type) else False
+    outside = as_mask(compare(values, bound))
+    nan = as_mask(pc.is_nan(values)) if pa.types.is_floating(values.type) else False
     return typed & (outside | nan)
 
 

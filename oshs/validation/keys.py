@@ -12,6 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from oshs.validation.cells import as_mask
+
 
 def later_duplicates(columns: Sequence[pa.Array]) -> np.ndarray:
     """Rows whose values (all `columns` together, nulls equal) occurred in an earlier row."""
@@ -30,7 +32,7 @@ def later_duplicates(columns: Sequence[pa.Array]) -> np.ndarray:
 def unique_faults(values: pa.Array) -> np.ndarray:
     """Rows repeating a non-null value of a unique field."""
     repeated = later_duplicates([values])
-    return repeated & np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=bool)
+    return repeated & as_mask(pc.is_valid(values))
 
 
 def primary_key_faults(columns: Sequence[pa.Array]) -> np.ndarray:
@@ -49,8 +51,7 @@ def foreign_key_faults(columns: Sequence[pa.Array], referenced: Sequence[pa.Arra
     targets = [pc.filter(column, pa.array(keep)) for column in referenced]
     if len(columns) == 1 and _comparable(columns[0], targets[0]):
         found = pc.is_in(columns[0], value_set=pc.unique(targets[0]), skip_nulls=False)
-        present = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), bool)
-        return checked & ~present
+        return checked & ~as_mask(found)
     known = set(zip(*(column.to_pylist() for column in targets), strict=True))
     tuples = zip(*(column.to_pylist() for column in columns), strict=True)
     return checked & ~np.array([key in known for key in tuples], dtype=bool)
@@ -64,7 +65,7 @@ def _all_null(columns: Sequence[pa.Array]) -> np.ndarray:
     rows = len(columns[0]) if columns else 0
     result = np.ones(rows, dtype=bool)
     for column in columns:
-        result &= np.asarray(pc.is_null(column).to_numpy(zero_copy_only=False), dtype=bool)
+        result &= as_mask(pc.is_null(column))
     return result
 
 

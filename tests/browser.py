@@ -24,9 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-domain-reliability",
 ]
-AXE = "axe-core"
-AXE_VERSION = "4.14.1"  # pinned: bump deliberately, its rules follow
-AXE_MEMBER = "package/axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 

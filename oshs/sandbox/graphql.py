@@ -118,16 +118,24 @@ def serve(ctx: Context) -> Reply:
     return run(ctx, query, variables, request.get("operationName"))
 
 
-def run(ctx: Context, query: str, variables: dict[str, Any], name: str | None) -> Reply:
-    """Parse, validate, analyse, charge and execute `query`."""
-    schema = load_schema()
+@functools.lru_cache(maxsize=64)
+def parsed(query: str) -> tuple[Any, list[dict[str, Any]]]:
+    """`query` parsed and validated against the schema, once per text (a client sends the same
+    query for every page): the document, or the errors in GitHub's shape."""
     try:
         document = parse(query)
     except GraphQLError as problem:
-        return errors_only([format_error(problem)])
-    problems = validate(schema, document)
+        return None, [format_error(problem)]
+    problems = validate(load_schema(), document)
+    return document, [format_error(problem) for problem in problems]
+
+
+def run(ctx: Context, query: str, variables: dict[str, Any], name: str | None) -> Reply:
+    """Parse, validate, analyse, charge and execute `query`."""
+    schema = load_schema()
+    document, problems = parsed(query)
     if problems:
-        return errors_only([format_error(problem) for problem in problems])
+        return errors_only(problems)
     operation = get_operation_ast(document, name)
     if operation is None:
         return errors_only([error(None, f"No operation named {name!r}" if name else

@@ -57,34 +57,6 @@ def remote_log(remote: Path) -> list[str]:
     return git("log", "--format=%s|%an <%ae>", "main", cwd=remote).splitlines()
 
 
-def test_first_run_commits_tags_and_reports(job):
-    run, remote, _ = job
-    result = run()
-    assert result.success, result.log
-    repositories = public_sources(make_dataset())
-    assert result.outputs == {
-        "changed": "true",
-        "version": "1.0.0",
-        "repositories": str(repositories),
-        "organisations-failed": "",
-    }
-    assert remote_log(remote) == [
-        f"oshs data v1.0.0: {repositories} repositories added, 0 removed|{BOT}",
-        "initial commit|seed <seed@example.org>",
-    ]
-    assert git("tag", "--list", cwd=remote).split() == ["data-v1.0.0"]
-    assert git("rev-parse", "data-v1.0.0^{commit}", cwd=remote) == git(
-        "rev-parse", "main", cwd=remote
-    )
-    assert f"| {BIG_ORG} | collected | {repositories - 1} |" in result.summary
-    assert "| small-trust | collected | 1 | 0 |" in result.summary
-    assert "Version 1.0.0 (first), committed as" in result.summary
-    assert "::group::oshs run" in result.log and "::endgroup::" in result.log
-    artifact = result.artifacts / "oshs-raw-publish-1"
-    snapshots = sorted(p.name for p in artifact.glob("????-??-??/*.json*"))
-    assert snapshots == ["manifest.json", "nhssandbox.json.gz", "small-trust.json.gz"]
-
-
 def test_a_failed_organisation_fails_the_step_after_publishing_and_importing(job, tmp_path):
     """With `history-from`, the predecessor's history is imported after the collection (even
     when an organisation failed) and published with it."""
@@ -138,17 +110,47 @@ def test_neither_organisations_nor_config_is_an_error(job):
     assert remote_log(remote) == ["initial commit|seed <seed@example.org>"]
 
 
+def assert_first_run_published(result, remote: Path) -> None:
+    """A first run: version 1.0.0 committed, tagged and reported; the raw snapshot uploaded."""
+    assert result.success, result.log
+    repositories = public_sources(make_dataset())
+    assert result.outputs == {
+        "changed": "true",
+        "version": "1.0.0",
+        "repositories": str(repositories),
+        "organisations-failed": "",
+    }
+    assert remote_log(remote) == [
+        f"oshs data v1.0.0: {repositories} repositories added, 0 removed|{BOT}",
+        "initial commit|seed <seed@example.org>",
+    ]
+    assert git("tag", "--list", cwd=remote).split() == ["data-v1.0.0"]
+    assert git("rev-parse", "data-v1.0.0^{commit}", cwd=remote) == git(
+        "rev-parse", "main", cwd=remote
+    )
+    assert f"| {BIG_ORG} | collected | {repositories - 1} |" in result.summary
+    assert "| small-trust | collected | 1 | 0 |" in result.summary
+    assert "Version 1.0.0 (first), committed as" in result.summary
+    assert "::group::oshs run" in result.log and "::endgroup::" in result.log
+    artifact = result.artifacts / "oshs-raw-publish-1"
+    snapshots = sorted(p.name for p in artifact.glob("????-??-??/*.json*"))
+    assert snapshots == ["manifest.json", "nhssandbox.json.gz", "small-trust.json.gz"]
+
+
 def file_bytes(path: Path) -> bytes:
     data = path.read_bytes()
     return gzip.decompress(data) if path.suffix == ".gz" else data
 
 
 @pytest.mark.slow
-def test_second_run_with_nothing_new_commits_and_the_token_appears_nowhere(job, tmp_path):
-    """Two runs on the same day: the second changes nothing; no secret is left anywhere."""
+def test_a_first_run_publishes_a_second_with_nothing_new_commits_nothing_no_token_anywhere(
+    job, tmp_path
+):
+    """A first run publishes 1.0.0; a second on the same day changes nothing; no secret is left
+    anywhere (one test: the second run needs the first)."""
     run, remote, sandbox = job
     first = run()
-    assert first.success, first.log
+    assert_first_run_published(first, remote)
     head = git("rev-parse", "main", cwd=remote)
     again = run()
     assert again.success, again.log

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import make_dataset, npm_installed
+from conftest import make_dataset
 from gitlab_dataset import GROUP_ID, gitlab_group, project, public_paths, with_gitlab
+from npm_packages import GITBEAKER, GITBEAKER_VERSION, npm_installed
 
 from oshs.cli import cli
 from oshs.normalise.gitlab import LICENSE_SPDX
@@ -82,8 +83,6 @@ def test_run_publishes_the_github_organisation_and_the_gitlab_group_apart(
     assert b"secret" not in gunzipped and b"staff-only" not in gunzipped  # private, internal
 
 
-GITBEAKER = "@gitbeaker/rest"
-GITBEAKER_VERSION = "43.8.0"  # pinned: bump deliberately
 LISTER = Path(__file__).resolve().parent.parent / "js" / "gitbeaker_list.mjs"
 
 

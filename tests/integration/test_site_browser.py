@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import AXE, AXE_MEMBER, AXE_VERSION, browser_problem, chromium, run_axe
-from conftest import npm_package_file
+from browser import browser_problem, chromium, run_axe
+from npm_packages import AXE, AXE_MEMBER, AXE_VERSION, npm_package_file
 
 pytestmark = pytest.mark.xdist_group("demo")
 

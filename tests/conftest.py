@@ -57,6 +57,19 @@ def openapi_description() -> dict[str, Any]:
         )
 
 
+# --- how many pytest-xdist workers ------------------------------------------------------------
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the cores this process may use (``OSHS_TEST_WORKERS``
+    overrides). Many tests wait (a rate-limit reset, a timeout, git, Chromium, a child oshs):
+    with one worker per core a core idles while its worker waits."""
+    configured = os.environ.get("OSHS_TEST_WORKERS", "").strip()
+    if configured.isdigit():
+        return max(1, int(configured))
+    return len(os.sched_getaffinity(0)) + 1
+
+
 # --- pytest-xdist's loadgroup on pytest 9 ----------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Internal records → the published pandas tables (SPEC §3.3); tables ↔ their CSV bytes.
+"""Internal records → the published pandas tables (SPEC §3.3); tables ↔ their CSV bytes
+(`to_csv_bytes`, written by `oshs.csvbytes`).
 
 The building blocks `oshs.history` assembles into the next state; this module knows nothing of
 states or history.
@@ -13,7 +14,6 @@ Everything is vectorised except flattening the records' `languages` dicts (one p
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oshs.csvbytes import to_csv_bytes as to_csv_bytes  # the tables' CSV bytes, re-exported
 from oshs.normalise import OrganisationCollection
 from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TABLES, TIMELINE, TOPICS, Table
 
 TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
-FLOAT_FORMAT = "%.6f"
 NO_LICENSE = "none"
 SEEN_COLUMNS = ("first_seen", "last_seen", "removed")
 _DTYPES = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
@@ -253,35 +253,6 @@ def member(values: pd.Series, among: Any) -> pd.Series:
     of `among` for Arrow-backed text (13 s of a 250,000-repository build)."""
     right = list(among) if isinstance(among, set | frozenset) else among
     return values.astype(object).isin(pd.Index(right, dtype=object))
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic CSV bytes of a table (see `oshs.schema.CSV_CONVENTIONS`).
-
-    UTF-8, `\\n` line endings, header row, no index, booleans `true`/`false`, missing values
-    empty, floats as `%.6f`. Line breaks inside text (`\\r\\n`, `\\r`) are written as `\\n`,
-    because Python's csv writer would leave a lone `\\r` unquoted. Text is otherwise written
-    raw: no spreadsheet-formula escaping (data fidelity; documented in the descriptor).
-    """
-    out = frame.copy()
-    for name in out.columns:
-        column = out[name]
-        if pd.api.types.is_bool_dtype(column.dtype):
-            out[name] = column.map({True: "true", False: "false"}).astype(object)
-        elif isinstance(column.dtype, pd.StringDtype) or column.dtype == object:
-            text = column.astype("string")  # only the cells with a carriage return are touched
-            breaks = text.str.contains("\r", regex=False).fillna(False).astype(bool)
-            if breaks.any():
-                out[name] = column.where(~breaks, column[breaks].map(_one_line_breaks))
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False, lineterminator="\n", float_format=FLOAT_FORMAT, na_rep="")
-    return buffer.getvalue().encode("utf-8")
-
-
-def _one_line_breaks(value: Any) -> Any:
-    if isinstance(value, str) and "\r" in value:
-        return value.replace("\r\n", "\n").replace("\r", "\n")
-    return value
 
 
 def read_table(path: Path, table: Table) -> pd.DataFrame:

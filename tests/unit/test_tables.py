@@ -258,3 +258,29 @@ def test_repository_keys_sort_by_platform_then_number_and_platforms_follow_keys(
     assert keys.iloc[key_order(keys).argsort()].tolist() == ["99", "100", "gitlab:9", "gitlab:10"]
     logins = pd.Series(["nhsbsa", "gitlab:nhsbsa", "gitlab:nhsbsa/data"])
     assert platform_of(logins).tolist() == ["github", "gitlab", "gitlab"]
+
+
+def test_repository_records_of_several_organisations_a_column_at_a_time():
+    from oshs.tables import repository_records
+
+    gitlab = repo(7, "gitlab:g", stars=None, platform="gitlab", language_shares={"Go": 1.0})
+    gitlab["id"] = "gitlab:7"
+    del gitlab["languages"]
+    moved = repo(3, "b", stars=9)  # transferred from `a`: the later login wins a tie
+    records = repository_records(
+        [collection("b", [moved, repo(4, "b")]), collection("a", [repo(3), repo(12)]),
+         collection("gitlab:g", [gitlab])]
+    )  # fmt: skip
+    shown = ["id", "platform", "organisation", "stars", "language_shares", "collected_on"]
+    rows = records[shown].astype(object).where(records[shown].notna(), None)
+    assert rows.to_dict("records") == [
+        {"id": "3", "platform": "github", "organisation": "b", "stars": 9, "language_shares": None,
+         "collected_on": "2025-10-06"},
+        {"id": "4", "platform": "github", "organisation": "b", "stars": 1, "language_shares": None,
+         "collected_on": "2025-10-06"},
+        {"id": "12", "platform": "github", "organisation": "a", "stars": 1,
+         "language_shares": None, "collected_on": "2025-10-06"},
+        {"id": "gitlab:7", "platform": "gitlab", "organisation": "gitlab:g", "stars": None,
+         "language_shares": {"Go": 1.0}, "collected_on": "2025-10-06"},
+    ]  # fmt: skip
+    assert repository_records([collection("a", [])]).empty

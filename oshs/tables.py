@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from oshs.csvbytes import to_csv_bytes as to_csv_bytes  # the tables' CSV bytes, re-exported
 from oshs.normalise import OrganisationCollection
@@ -127,8 +129,22 @@ def typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     frame = frame.reindex(columns=table.columns)
     for name, type_ in table.types().items():
         frame[name] = frame[name].astype(_DTYPES.get(type_, TEXT_DTYPE))
-    frame = frame.sort_values(list(table.primary_key), kind="stable", key=key_order)
-    return frame.reset_index(drop=True)
+    return frame.iloc[sort_order(frame, list(table.primary_key))].reset_index(drop=True)
+
+
+def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The positions of `frame`'s rows sorted by `keys` (repository keys in `key_order`): the
+    stable order of `frame.sort_values(keys, kind="stable", key=key_order)`, missing values last,
+    found by Arrow (pandas factorises every text key first: 2 s for `languages` at 250,000
+    repositories)."""
+    if frame.empty or not keys:
+        return np.arange(len(frame))
+    columns = [pa.array(key_order(frame[name]), from_pandas=True) for name in keys]
+    order = pc.sort_indices(
+        pa.table(columns, names=[str(at) for at in range(len(keys))]),
+        sort_keys=[(str(at), "ascending") for at in range(len(keys))],
+    )  # stable; missing values at the end (Arrow's default)
+    return np.asarray(order.to_numpy(), dtype=np.intp)
 
 
 REPOSITORY_KEYS = ("id", "repository_id")

@@ -284,3 +284,23 @@ def test_repository_records_of_several_organisations_a_column_at_a_time():
          "language_shares": {"Go": 1.0}, "collected_on": "2025-10-06"},
     ]  # fmt: skip
     assert repository_records([collection("a", [])]).empty
+
+
+def test_sort_order_is_pandas_stable_order_of_repository_keys_and_text():
+    from oshs.tables import TEXT_DTYPE, key_order, sort_order
+
+    frame = pd.DataFrame(
+        {
+            "repository_id": pd.array(
+                ["10", "9", "gitlab:2", "gitlab:10", "9", None, "100", "9", "gitlab:2"],
+                dtype=TEXT_DTYPE,
+            ),
+            "language": pd.array(["b", "é", "B", "a", "a", "z", "Ä", "é", None], dtype=TEXT_DTYPE),
+            "n": pd.array([3, None, 1, 1, 2, 0, None, 5, 4], dtype="Int64"),
+        }
+    )
+    for keys in (["repository_id"], ["repository_id", "language"], ["language", "n"], ["n"]):
+        expected = frame.sort_values(keys, kind="stable", key=key_order).index.to_numpy()
+        assert sort_order(frame, keys).tolist() == expected.tolist(), keys
+    assert sort_order(frame, ["repository_id", "language"]).tolist() == [4, 1, 7, 0, 6, 2, 8, 3, 5]
+    assert sort_order(frame.iloc[:0], ["language"]).tolist() == []

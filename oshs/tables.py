@@ -90,7 +90,7 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     frame["id"] = frame["id"].astype(str)
     frame["platform"] = frame["platform"].astype(object).where(frame["platform"].notna(), "github")
     frame = frame.drop_duplicates("id", keep="last")
-    return frame.sort_values("id", kind="stable", key=key_order).reset_index(drop=True)
+    return frame.iloc[sort_order(frame, ["id"])].reset_index(drop=True)
 
 
 def keep_mask(records: pd.DataFrame, include_forks: bool, include_archived: bool) -> pd.Series:
@@ -155,8 +155,17 @@ def key_order(column: pd.Series) -> pd.Series:
     each platform by number (the order of the integer ids before 2.0.0); others as they are."""
     if column.name not in REPOSITORY_KEYS or column.empty:
         return column
-    parts = column.astype(str).str.rpartition(":")
-    return parts[0].str.cat(parts[2].str.zfill(20), sep=" ")  # " " sorts before any letter
+    keys = [_sort_key(value) for value in column.astype(str).tolist()]  # pandas' `str`
+    return pd.Series(keys, index=column.index, name=column.name, dtype=object)  # methods: 3x
+
+
+def _sort_key(key: Any) -> Any:
+    """`gitlab:456` → `gitlab 000…456`, `123` → ` 000…123` (" " sorts before any letter); a
+    missing key stays missing (sorted last)."""
+    if not isinstance(key, str):
+        return key
+    platform, _, number = key.rpartition(":")
+    return f"{platform} {number.zfill(20)}"
 
 
 def has_languages(records: pd.DataFrame) -> pd.Series:

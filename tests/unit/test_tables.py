@@ -256,6 +256,9 @@ def test_repository_keys_sort_by_platform_then_number_and_platforms_follow_keys(
 
     keys = pd.Series(["gitlab:10", "99", "gitlab:9", "100"], name="id")
     assert keys.iloc[key_order(keys).argsort()].tolist() == ["99", "100", "gitlab:9", "gitlab:10"]
+    sort_keys = key_order(pd.Series(["7", "a:b:12", None], name="repository_id")).tolist()
+    assert sort_keys[:2] == [" 00000000000000000007", "a:b 00000000000000000012"]
+    assert pd.isna(sort_keys[2])  # missing stays missing
     logins = pd.Series(["nhsbsa", "gitlab:nhsbsa", "gitlab:nhsbsa/data"])
     assert platform_of(logins).tolist() == ["github", "gitlab", "gitlab"]
 

@@ -199,16 +199,21 @@ def languages_table(repositories: pd.DataFrame) -> pd.DataFrame:
 
 
 def _language_bytes_rows(repositories: pd.DataFrame) -> pd.DataFrame:
-    """`languages` rows (untyped) of the records' {language: bytes} dicts, with shares."""
-    rows = [
-        (repo_id, full_name, language, size)
-        for repo_id, full_name, languages in zip(
-            repositories["id"], repositories["full_name"], repositories["languages"], strict=True
-        )
-        if isinstance(languages, dict)
-        for language, size in languages.items()
-    ]
-    frame = pd.DataFrame(rows, columns=["repository_id", "full_name", "language", "bytes"])
+    """`languages` rows (untyped) of the records' {language: bytes} dicts, with shares.
+
+    Python passes over the dicts only; ids and names are taken by position (iterating the
+    Arrow-backed columns row by row cost 1.5 s at 250,000 repositories)."""
+    given = repositories["languages"].tolist()
+    kept = [at for at, value in enumerate(given) if isinstance(value, dict)]
+    at = np.repeat(np.asarray(kept, dtype=np.intp), [len(given[k]) for k in kept])
+    frame = pd.DataFrame(
+        {
+            "repository_id": repositories["id"].take(at).to_numpy(dtype=object),
+            "full_name": repositories["full_name"].take(at).to_numpy(dtype=object),
+            "language": [language for k in kept for language in given[k]],
+            "bytes": [size for k in kept for size in given[k].values()],
+        }
+    )
     frame["bytes"] = frame["bytes"].astype("int64")
     total = frame.groupby("repository_id")["bytes"].transform("sum")
     frame["share"] = (frame["bytes"] / total.where(total > 0)).astype("float64")

@@ -63,6 +63,7 @@ class Release:
     data: dict[str, bytes] = field(default_factory=dict)  # CSV bytes as hashed in `descriptor`;
     # empty only for the state a replay starts from (every release `replay` returns has them)
     twins: dict[str, bytes] = field(default_factory=dict)  # Parquet bytes of the same tables
+    provisional: bool = False  # a replayed step no one publishes: its descriptor lists no twins
 
     @property
     def version(self) -> str:
@@ -109,7 +110,8 @@ def replay(
     release = None
     if state is not None:
         release = Release(dict(state.tables), dict(state.descriptor), state.changelog)
-    for collection in sorted(collections, key=lambda c: c.collected_on):
+    ordered = sorted(collections, key=lambda c: c.collected_on)
+    for index, collection in enumerate(ordered):
         day = f"{collection.collected_on}T00:00:00Z"
         late = release is not None and day < release.created
         step = merge_day if late else advance
@@ -121,7 +123,9 @@ def replay(
             include_archived=include_archived,
         )
         created = release.created if late and release is not None else day
-        release = _release(release, tables, created, collection, metadata, resource_dir)
+        provisional = index < len(ordered) - 1 and (release is None or bool(release.data))
+        release = _release(release, tables, created, collection, metadata, resource_dir,
+                           provisional=provisional)  # fmt: skip
     if not collections and release is not None:
         collection = Collection(release.created[:10], ())
         release = _release(release, release.tables, release.created, collection, metadata,
@@ -138,19 +142,19 @@ def _release(
     metadata: Mapping[str, Any],
     resource_dir: str,
     make_entry: Callable[[str], str] | None = None,
+    *,
+    provisional: bool = False,
 ) -> Release:
     """The release of `tables` after `previous`: descriptor, version, changelog entry (made by
-    `make_entry(version)` when given, else `changelog_entry`)."""
+    `make_entry(version)` when given, else `changelog_entry`).
+
+    A `provisional` release (a replayed step that a later one follows) has no Parquet twins
+    (see `comparable`).
+    """
     old = previous.descriptor if previous and previous.descriptor else None
-    if collection.api_url:
-        urls = collection.api_urls or (("github", collection.api_url),)
-        sources = [source_entry(url, platform) for platform, url in urls]
-    else:
-        sources = list((old or {}).get("sources") or [])
-    imported = set(tables["organisation_history"]["source"].dropna()) - {OSHS}
-    sources = with_history_sources(sources, sorted(imported))
+    sources = _sources(collection, old, tables)
     data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
-    twins = {name: parquet_bytes(content, TABLES[name]) for name, content in data.items()}
+    twins = {} if provisional else {n: parquet_bytes(d, TABLES[n]) for n, d in data.items()}
     descriptor = package_descriptor(
         data,
         metadata=dict(metadata),
@@ -160,21 +164,45 @@ def _release(
         resource_dir=resource_dir,
         twins=twins,
     )
-    version = next_version(old, descriptor)
+    compared = comparable(descriptor, previous)
+    version = next_version(old, compared)
     descriptor["version"] = version
     text = previous.changelog if previous else ""
     if make_entry is not None and (old is None or version != old.get("version")):
         text = prepend_entry(text, make_entry(version))
     elif old is None or version != old.get("version"):
         before = previous.tables if previous else empty_tables()
-        breaking = schema_changes(old, descriptor) if old else []
-        same = old is not None and not data_changed(old, descriptor)
+        breaking = schema_changes(old, compared) if old else []
+        same = old is not None and not data_changed(old, compared)
         entry = changelog_entry(
             version, created[:10], before, tables, breaking=breaking, same_data=same,
             sample=from_sandbox(sources),
         )  # fmt: skip
         text = prepend_entry(text, merged_note(entry, collection.collected_on, created[:10]))
-    return Release(tables, descriptor, text, data, twins)
+    return Release(tables, descriptor, text, data, twins, provisional)
+
+
+def _sources(
+    collection: Collection, old: dict[str, Any] | None, tables: dict[str, DataFrame]
+) -> list[dict[str, Any]]:
+    """`sources`: the collection's APIs (else the previous ones), then imported predecessors."""
+    if collection.api_url:
+        urls = collection.api_urls or (("github", collection.api_url),)
+        sources = [source_entry(url, platform) for platform, url in urls]
+    else:
+        sources = list((old or {}).get("sources") or [])
+    imported = set(tables["organisation_history"]["source"].dropna()) - {OSHS}
+    return with_history_sources(sources, sorted(imported))
+
+
+def comparable(descriptor: dict[str, Any], previous: Release | None) -> dict[str, Any]:
+    """`descriptor` without its Parquet twins when `previous` is provisional: a twin is a
+    function of its CSV bytes, so the version and changelog are those with them. A step after the
+    published state is never provisional: that state's twins (or their absence) are compared."""
+    if previous is None or not previous.provisional:
+        return descriptor
+    resources = [item for item in descriptor["resources"] if item.get("type") != "file"]
+    return {**descriptor, "resources": resources}
 
 
 def import_release(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +116,20 @@ def read_collection_files(raw_dir: Path, collected_on: str) -> list[tuple[Path, 
 
     A snapshot whose `collected_at` is not of the date of its folder is an error naming it.
     """
+    return list(iter_collection_files(raw_dir, collected_on))
+
+
+def iter_collection_files(
+    raw_dir: Path, collected_on: str
+) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """`read_collection_files` one snapshot at a time, so that a reader that keeps only what it
+    needs of each never holds every parsed snapshot of a date at once."""
     folder = Path(raw_dir) / collected_on
     paths = sorted(folder.glob("*.json.gz"))
     if not paths:
         raise SnapshotError(f"{folder}: no snapshots (*.json.gz) for {collected_on}")
-    files = [(path, read_snapshot(path)) for path in paths]
-    for path, doc in files:
+    for path in paths:
+        doc = read_snapshot(path)
         stamp = doc.get("collected_at")
         if not isinstance(stamp, str) or stamp[:10] != collected_on:
             raise SnapshotError(
@@ -128,7 +137,7 @@ def read_collection_files(raw_dir: Path, collected_on: str) -> list[tuple[Path, 
                 "folder)",
                 hint="move the snapshot to the folder of its collection date",
             )
-    return files
+        yield path, doc
 
 
 def future_dates(dates: list[str], today: str) -> list[str]:

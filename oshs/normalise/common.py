@@ -7,6 +7,7 @@ Values the API did not give are `None`, never guessed; datetimes become `YYYY-MM
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +47,11 @@ def collection_of(
     )
 
 
+_CANONICAL = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+"""A datetime `normalise_datetime` returns unchanged once `datetime` accepts it (years from 1000:
+`strftime` writes earlier ones without their leading zeros)."""
+
+
 def normalise_datetime(value: Any, what: str = "datetime") -> str | None:
     """ISO 8601 datetime → `YYYY-MM-DDTHH:MM:SSZ` in UTC; `None`/empty → `None`.
 
@@ -55,6 +61,13 @@ def normalise_datetime(value: Any, what: str = "datetime") -> str | None:
         return None
     if not isinstance(value, str):
         raise SnapshotError(f"snapshot: {what} is {value!r}, expected an ISO 8601 datetime")
+    if _CANONICAL.fullmatch(value):  # already UTC in the output's format: checked, kept
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            pass  # e.g. 31 February: the error below
+        else:
+            return value
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:

@@ -19,6 +19,7 @@ The records are the REST normaliser's (`oshs.normalise.rest`), with what GraphQL
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from oshs.errors import SnapshotError
@@ -129,20 +130,23 @@ def community_flags_from_graphql(node: dict[str, Any]) -> dict[str, bool | None]
     if "rootTree" not in node:
         flags: dict[str, bool | None] = dict.fromkeys(ROOT_FILES)
     else:
-        names = _entry_names(node.get("rootTree"))
-        flags = {
-            column: any(pattern.fullmatch(name) for name in names)
-            for column, pattern in ROOT_FILES.items()
-        }
-    detected = {
+        found = {kind for name in _entry_names(node.get("rootTree")) for kind in root_kinds(name)}
+        flags = {column: column in found for column in ROOT_FILES}
+    detected: dict[str, bool] = {
         "has_code_of_conduct": node.get("codeOfConduct") is not None,
         "has_contributing": node.get("contributingGuidelines") is not None,
         "has_security_policy": node.get("isSecurityPolicyEnabled") is True,
     }
-    for column, found in detected.items():
-        if found:
+    for column, seen in detected.items():
+        if seen:
             flags[column] = True
     return flags
+
+
+@lru_cache(maxsize=1 << 16)
+def root_kinds(name: str) -> tuple[str, ...]:
+    """The `ROOT_FILES` columns a root file name matches (names repeat across repositories)."""
+    return tuple(column for column, pattern in ROOT_FILES.items() if pattern.fullmatch(name))
 
 
 def _entry_names(tree: Any) -> list[str]:

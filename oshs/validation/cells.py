@@ -117,15 +117,33 @@ def _fast_then_each(
     if strptime is not None:
         parsed = pc.strptime(common, format=strptime, unit="s", error_is_null=True)
         values = pc.cast(parsed, arrow_type)
-        # arrow reads 2021-02-30 as 2021-03-02: only a date that prints back as spelt is valid
-        same = pc.equal(pc.strftime(parsed, format=strptime), common)
-        spelled &= as_mask(same)
+        spelled &= _prints_back(common, parsed, strptime)
         values = pc.if_else(pa.array(spelled), values, pa.scalar(None, arrow_type))
     else:
         values = pc.cast(common, arrow_type)
     if not (~absent & ~spelled).any():
         return values, np.array([], int)
     return _each(descriptor, text, absent, spelled, arrow_type, values)
+
+
+def _prints_back(common: pa.Array, parsed: pa.Array, strptime: str) -> np.ndarray:
+    """Which parsed dates print back as spelt (arrow reads 2021-02-30 as 2021-03-02). Only the
+    cells whose fields could have overflowed (a day over 28, a year before 1000, an hour, minute
+    or second out of range, or no parse) are printed back: `strftime` cost 0.6 s a column at
+    250,000 repositories."""
+    plain = as_mask(pc.is_valid(parsed))
+    ranges = [(0, 4, "1000", "9999"), (5, 7, "01", "12"), (8, 10, "01", "28")]
+    if "%H" in strptime:
+        ranges += [(11, 13, "00", "23"), (14, 16, "00", "59"), (17, 19, "00", "59")]
+    for start, stop, low, high in ranges:
+        part = pc.utf8_slice_codeunits(common, start, stop)
+        plain &= as_mask(pc.and_kleene(pc.greater_equal(part, low), pc.less_equal(part, high)))
+    doubtful = np.flatnonzero(~plain & as_mask(pc.is_valid(common)))
+    if len(doubtful):
+        taken = pa.array(doubtful)
+        printed = pc.strftime(pc.take(parsed, taken), format=strptime)
+        plain[doubtful] = as_mask(pc.equal(printed, pc.take(common, taken)))
+    return plain
 
 
 def _each(

@@ -239,6 +239,32 @@ def test_normalise_datetime():
     assert normalise_datetime("") is None
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-10-06T06:00:00Z", "2025-10-06T06:00:00Z"),  # canonical: kept as it is
+        ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z"),
+        ("1000-01-01T00:00:00Z", "1000-01-01T00:00:00Z"),
+        ("0999-01-01T00:00:00Z", "999-01-01T00:00:00Z"),  # strftime's own spelling, as before
+        ("2025-10-06 06:00:00Z", "2025-10-06T06:00:00Z"),
+        ("2025-10-06T06:00:00+01:00", "2025-10-06T05:00:00Z"),
+        ("2025-10-06T06:00:00.999Z", "2025-10-06T06:00:00Z"),
+        ("2025-10-06T06:00:00", "2025-10-06T06:00:00Z"),
+        ("20251006T060000Z", "2025-10-06T06:00:00Z"),
+    ],
+)
+def test_normalise_datetime_spellings(value, expected):
+    assert normalise_datetime(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["2025-02-30T00:00:00Z", "2025-10-06T24:00:00Z", "2025-13-01T00:00:00Z", "2025"]
+)
+def test_an_impossible_canonical_looking_datetime_is_an_error(value):
+    with pytest.raises(SnapshotError, match=f"when is {value!r}, expected an ISO 8601 datetime"):
+        normalise_datetime(value, "when")
+
+
 # --- the real payloads of 2021 -------------------------------------------------------------
 
 REAL = [  # file, login, repositories, forks, archived (README of the payloads)

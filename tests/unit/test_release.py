@@ -12,7 +12,9 @@ from oshs.collection import Collection
 from oshs.errors import PackageError
 from oshs.history import State, read_state
 from oshs.package import write_package_data
+from oshs.parquet import parquet_bytes
 from oshs.release import dates_to_replay, prepend_entry, replay
+from oshs.schema import TABLES
 from oshs.versions import next_version, schema_changes
 
 OPTIONS = {"resource_dir": "outputs/data", "include_forks": False, "include_archived": True}
@@ -181,3 +183,30 @@ def test_a_day_older_than_the_state_is_merged_as_new_data_and_said_so():
     assert f"## 1.1.0 ({D2})\n\nMerged the observation of {D1}, which reached the package " in (
         late.changelog
     )
+
+
+def test_only_the_returned_release_has_parquet_twins_and_versions_are_unchanged_by_it():
+    # the same day twice: the second step publishes the first's data, so no new version
+    twice = build(None, day1(), day1())
+    once = build(None, day1())
+    assert (twice.version, twice.changelog, twice.descriptor) == (
+        once.version,
+        once.changelog,
+        once.descriptor,
+    )
+    assert twice.twins == once.twins and not twice.provisional
+    assert twice.twins == {
+        name: parquet_bytes(content, TABLES[name]) for name, content in twice.data.items()
+    }
+    kinds = [item["type"] for item in twice.descriptor["resources"]]
+    assert kinds == ["table"] * len(TABLES) + ["file"] * len(TABLES)
+
+
+def test_a_step_after_the_published_state_is_compared_with_its_twins(tmp_path: Path):
+    state = publish(build(None, day1()), tmp_path)
+    stripped = copy.deepcopy(state.descriptor)  # a package published before the twins
+    stripped["resources"] = [r for r in stripped["resources"] if r["type"] != "file"]
+    old = State(state.tables, stripped, state.changelog)
+    assert build(state, day1()).version == "1.0.0"
+    assert build(old, day1()).version == "1.1.0"  # the twins are new data
+    assert build(old, day1(), day1()).version == "1.1.0"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 
 import pytest
 
+from oshs.collection import Collection, read_collections
 from oshs.errors import SnapshotError
+from oshs.normalise import normalise_snapshot
 from oshs.snapshot import (
     collection_dates,
     encode_snapshot,
@@ -91,3 +94,25 @@ def test_manifest_round_trips(tmp_path):
     assert read_manifest(tmp_path, "2025-10-06") is None
     write_manifest(tmp_path, "2025-10-06", {"requests": 3})
     assert read_manifest(tmp_path, "2025-10-06") == {"requests": 3}
+
+
+def test_read_collections_normalises_each_snapshot_and_restores_the_collector(tmp_path):
+    write_snapshot(tmp_path, snapshot("nhsx"))
+    write_snapshot(tmp_path, snapshot("BHFDSC") | {"api_url": "https://ghe.example/api"})
+    assert gc.isenabled()
+    (collection,) = read_collections(tmp_path, ["2025-10-06"], configured=["nhsx", "gone"])
+    assert gc.isenabled()
+    expected = tuple(normalise_snapshot(doc) for doc in read_collection(tmp_path, "2025-10-06"))
+    assert collection == Collection(
+        "2025-10-06",
+        expected,
+        ("gone",),
+        "https://api.github.com",
+        (("github", "https://api.github.com"), ("github", "https://ghe.example/api")),
+    )
+    gc.disable()
+    try:
+        read_collections(tmp_path, ["2025-10-06"])
+        assert not gc.isenabled()  # a caller's own setting is left as it was
+    finally:
+        gc.enable()

@@ -256,5 +256,54 @@ def test_repository_keys_sort_by_platform_then_number_and_platforms_follow_keys(
 
     keys = pd.Series(["gitlab:10", "99", "gitlab:9", "100"], name="id")
     assert keys.iloc[key_order(keys).argsort()].tolist() == ["99", "100", "gitlab:9", "gitlab:10"]
+    sort_keys = key_order(pd.Series(["7", "a:b:12", None], name="repository_id")).tolist()
+    assert sort_keys[:2] == [" 00000000000000000007", "a:b 00000000000000000012"]
+    assert pd.isna(sort_keys[2])  # missing stays missing
     logins = pd.Series(["nhsbsa", "gitlab:nhsbsa", "gitlab:nhsbsa/data"])
     assert platform_of(logins).tolist() == ["github", "gitlab", "gitlab"]
+
+
+def test_repository_records_of_several_organisations_a_column_at_a_time():
+    from oshs.tables import repository_records
+
+    gitlab = repo(7, "gitlab:g", stars=None, platform="gitlab", language_shares={"Go": 1.0})
+    gitlab["id"] = "gitlab:7"
+    del gitlab["languages"]
+    moved = repo(3, "b", stars=9)  # transferred from `a`: the later login wins a tie
+    records = repository_records(
+        [collection("b", [moved, repo(4, "b")]), collection("a", [repo(3), repo(12)]),
+         collection("gitlab:g", [gitlab])]
+    )  # fmt: skip
+    shown = ["id", "platform", "organisation", "stars", "language_shares", "collected_on"]
+    rows = records[shown].astype(object).where(records[shown].notna(), None)
+    assert rows.to_dict("records") == [
+        {"id": "3", "platform": "github", "organisation": "b", "stars": 9, "language_shares": None,
+         "collected_on": "2025-10-06"},
+        {"id": "4", "platform": "github", "organisation": "b", "stars": 1, "language_shares": None,
+         "collected_on": "2025-10-06"},
+        {"id": "12", "platform": "github", "organisation": "a", "stars": 1,
+         "language_shares": None, "collected_on": "2025-10-06"},
+        {"id": "gitlab:7", "platform": "gitlab", "organisation": "gitlab:g", "stars": None,
+         "language_shares": {"Go": 1.0}, "collected_on": "2025-10-06"},
+    ]  # fmt: skip
+    assert repository_records([collection("a", [])]).empty
+
+
+def test_sort_order_is_pandas_stable_order_of_repository_keys_and_text():
+    from oshs.tables import TEXT_DTYPE, key_order, sort_order
+
+    frame = pd.DataFrame(
+        {
+            "repository_id": pd.array(
+                ["10", "9", "gitlab:2", "gitlab:10", "9", None, "100", "9", "gitlab:2"],
+                dtype=TEXT_DTYPE,
+            ),
+            "language": pd.array(["b", "é", "B", "a", "a", "z", "Ä", "é", None], dtype=TEXT_DTYPE),
+            "n": pd.array([3, None, 1, 1, 2, 0, None, 5, 4], dtype="Int64"),
+        }
+    )
+    for keys in (["repository_id"], ["repository_id", "language"], ["language", "n"], ["n"]):
+        expected = frame.sort_values(keys, kind="stable", key=key_order).index.to_numpy()
+        assert sort_order(frame, keys).tolist() == expected.tolist(), keys
+    assert sort_order(frame, ["repository_id", "language"]).tolist() == [4, 1, 7, 0, 6, 2, 8, 3, 5]
+    assert sort_order(frame.iloc[:0], ["language"]).tolist() == []

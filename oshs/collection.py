@@ -50,6 +50,7 @@ def collector_paused() -> Iterator[None]:
     object made so far: at 250,000 repositories half the time of reading a date (12 s of 24 s),
     and as much again in the later stages while the records are alive.
     """
+    gc.collect()  # garbage already unreachable (a previous build's figures) is freed, not frozen
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -58,6 +59,13 @@ def collector_paused() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def thaw() -> None:
+    """Undo `collector_paused`'s freeze once a build is over: in a process that goes on (tests,
+    a notebook, a service) what the build froze is traversed again, and freed when it becomes
+    cyclic garbage."""
+    gc.unfreeze()
 
 
 def read_collections(

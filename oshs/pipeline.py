@@ -18,7 +18,7 @@ from oshs.build_record import (
     records_bytes,
 )
 from oshs.collect import ApiSettings, CollectionReport, collect_all
-from oshs.collection import Collection, read_collections
+from oshs.collection import Collection, read_collections, thaw
 from oshs.config import Config
 from oshs.errors import CollectError, HistoryImportError, SnapshotError
 from oshs.files import write_bytes_atomic
@@ -223,7 +223,10 @@ def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Pat
             hint="remove it: collections are dated by when they were made",
         )
     with package_lock(package_path, out_dir):
-        return build_locked(config, raw_dir, out_dir, package_path, dates)
+        try:
+            return build_locked(config, raw_dir, out_dir, package_path, dates)
+        finally:
+            thaw()
 
 
 def build_locked(

@@ -36,7 +36,8 @@ def _after_fork_in_child() -> None:
     _POLARS["forked"] = _POLARS["forked"] or _POLARS["started"]
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # POSIX only; there is no fork elsewhere
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -67,7 +67,8 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     configured = os.environ.get("OSHS_TEST_WORKERS", "").strip()
     if configured.isdigit():
         return max(1, int(configured))
-    return len(os.sched_getaffinity(0)) + 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 # --- pytest-xdist's loadgroup on pytest 9 ----------------------------------------------------

@@ -50,7 +50,6 @@ def collector_paused() -> Iterator[None]:
     object made so far: at 250,000 repositories half the time of reading a date (12 s of 24 s),
     and as much again in the later stages while the records are alive.
     """
-    gc.collect()  # garbage already unreachable (a previous build's figures) is freed, not frozen
     enabled = gc.isenabled()
     gc.disable()
     try:

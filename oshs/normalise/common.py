@@ -61,19 +61,14 @@ def normalise_datetime(value: Any, what: str = "datetime") -> str | None:
         return None
     if not isinstance(value, str):
         raise SnapshotError(f"snapshot: {what} is {value!r}, expected an ISO 8601 datetime")
-    if _CANONICAL.fullmatch(value):  # already UTC in the output's format: checked, kept
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            pass  # e.g. 31 February: the error below
-        else:
-            return value
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise SnapshotError(
             f"snapshot: {what} is {value!r}, expected an ISO 8601 datetime"
         ) from None
+    if _CANONICAL.fullmatch(value):  # already UTC in the output's format: kept as it is
+        return value
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

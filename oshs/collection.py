@@ -79,7 +79,8 @@ def read_collections(
     without a snapshot; `api_url` is GitHub's API URL (GitLab's when only GitLab groups were
     collected), `api_urls` every platform's. A
     date whose every organisation failed (a manifest, no snapshot) gives an empty collection.
-    Snapshots are read one at a time and only their normalised records are kept.
+    Snapshots are read one at a time and only their normalised records are kept; what was read
+    stays frozen (`collector_paused`) until the caller's `thaw()`, as `oshs build` does when done.
     """
     result = []
     for date in sorted(dates):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ def read_columns(data: bytes, fields: int) -> TextColumns:
 
 def sniffed_dialect(text: str) -> Any:
     """The dialect frictionless would sniff from the first lines of `text`."""
-    sample = io.StringIO(text, newline="").readlines()[:SAMPLE_LINES]
+    sample = itertools.islice(io.StringIO(text, newline=""), SAMPLE_LINES)  # not every line
     try:
         dialect: Any = csv.Sniffer().sniff("".join(sample), ",\t;|")
     except csv.Error:

@@ -307,3 +307,17 @@ def test_sort_order_is_pandas_stable_order_of_repository_keys_and_text():
         assert sort_order(frame, keys).tolist() == expected.tolist(), keys
     assert sort_order(frame, ["repository_id", "language"]).tolist() == [4, 1, 7, 0, 6, 2, 8, 3, 5]
     assert sort_order(frame.iloc[:0], ["language"]).tolist() == []
+
+
+def test_repository_sort_keys_a_column_at_a_time_equal_one_key_at_a_time():
+    from oshs.tables import TEXT_DTYPE, _sort_key, key_order
+
+    spellings = ["123", "7", "gitlab:45", "a:b:12", "gitlab:007", "9" * 20]
+    odd = ["x", "", "-5", "gitlab:", "１２", "9" * 21, "gitlab:1e3"]
+    rng = random.Random(16)
+    for extra in [None, *odd]:
+        keys = [rng.choice(spellings) for _ in range(50)] + [None, extra]
+        column = pd.Series(keys, name="repository_id", dtype=TEXT_DTYPE)
+        expected = [_sort_key(key) for key in keys]
+        got = [None if pd.isna(key) else key for key in key_order(column)]
+        assert got == expected, extra

@@ -14,6 +14,7 @@ Everything is vectorised except flattening the records' `languages` dicts (one p
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     if not records:
         frame = pd.DataFrame(columns=[*names, "collected_on"])
     else:  # a column at a time: a frame per organisation cost 6 s at 250,000 repositories
-        data = {name: [record.get(name) for record in records] for name in names}
+        data = record_columns(records, names)
         data["collected_on"] = [c.collected_on for c in collections for _ in c.repositories]
         frame = pd.DataFrame(data)
     frame = frame.sort_values(["collected_on", "organisation"], kind="stable")
@@ -92,6 +93,19 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     frame["platform"] = frame["platform"].astype(object).where(frame["platform"].notna(), "github")
     frame = frame.drop_duplicates("id", keep="last")
     return frame.iloc[sort_order(frame, ["id"])].reset_index(drop=True)
+
+
+def record_columns(records: list[dict[str, Any]], names: list[str]) -> dict[str, list[Any]]:
+    """`{name: [record.get(name) for record in records]}`, a name every record has read by
+    `itemgetter` in C (a quarter quicker than `get` per cell: 8 million cells at 250,000
+    repositories)."""
+    columns = {}
+    for name in names:
+        try:
+            columns[name] = list(map(operator.itemgetter(name), records))
+        except KeyError:  # a record lacks it
+            columns[name] = [record.get(name) for record in records]
+    return columns
 
 
 def keep_mask(records: pd.DataFrame, include_forks: bool, include_archived: bool) -> pd.Series:
@@ -149,8 +163,6 @@ def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
 
 
 REPOSITORY_KEYS = ("id", "repository_id")
-_KEY_PARTS = r"^(?:(?P<platform>.*):)?(?P<number>[0-9]{1,20})$"
-"""A repository key: `123` (GitHub) or `<platform>:<number>`, as `key_order` splits it."""
 
 
 def key_order(column: pd.Series) -> pd.Series:
@@ -163,20 +175,30 @@ def key_order(column: pd.Series) -> pd.Series:
 
 
 def _arrow_sort_key(column: pd.Series) -> pa.Array:
-    """`key_order` of `column` as an Arrow array, a whole column at a time when every key is
-    spelt as `_KEY_PARTS` says (a Python pass per key cost 0.7 s at 250,000 repositories)."""
+    """`key_order` of `column` as an Arrow array: GitHub's keys (digits) a whole column at a
+    time, others (`gitlab:456`) one at a time (a Python pass over every key cost 0.7 s at
+    250,000 repositories)."""
     if column.name not in REPOSITORY_KEYS or column.empty:
         return pa.array(column, from_pandas=True)
-    try:
-        keys = pa.array(column.astype(object), from_pandas=True, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        keys = None
-    parts = pc.extract_regex(keys, _KEY_PARTS) if keys is not None else None
-    if keys is None or parts is None or parts.null_count != keys.null_count:
-        keys = [_sort_key(value) for value in column.astype(str).tolist()]  # missing: NaN
-        return pa.array(pd.Series(keys, dtype=object), from_pandas=True)
-    number = pc.utf8_lpad(pc.struct_field(parts, "number"), 20, "0")
-    return pc.binary_join_element_wise(pc.struct_field(parts, "platform"), number, " ")
+    keys = pa.array(column, from_pandas=True)
+    if pa.types.is_large_string(keys.type):
+        keys = keys.cast(pa.string())
+    elif not pa.types.is_string(keys.type):
+        keys = pa.array(column.astype(str).astype(object), from_pandas=True, type=pa.string())
+    digits = pc.fill_null(pc.utf8_is_digit(keys), False)
+    result = pc.binary_join_element_wise(" ", pc.utf8_lpad(keys, 20, "0"), "")
+    others = np.flatnonzero(~as_numpy(digits) & as_numpy(pc.is_valid(keys)))
+    if len(others):
+        spelt = [_sort_key(key) for key in keys.take(pa.array(others)).to_pylist()]
+        mask = np.zeros(len(keys), dtype=bool)
+        mask[others] = True
+        result = pc.replace_with_mask(result, pa.array(mask), pa.array(spelt, pa.string()))
+    return result
+
+
+def as_numpy(mask: pa.Array) -> np.ndarray:
+    """An Arrow boolean array (no nulls) as a NumPy mask."""
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _sort_key(key: Any) -> Any:

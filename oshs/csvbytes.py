@@ -47,8 +47,20 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     would leave a lone `\\r` unquoted. Text is otherwise written raw: no spreadsheet-formula
     escaping (data fidelity; documented in the descriptor).
     """
+    return csv_bytes_of_cells(frame, table_cells(frame))
+
+
+def table_cells(frame: pd.DataFrame) -> list[pa.Array] | None:
+    """The cells `to_csv_bytes` writes, a column at a time as Arrow arrays (text with line
+    breaks as `\n` and empty text missing, floats formatted); None when a column has another
+    dtype (then pandas writes the frame)."""
     columns = [_arrow_cells(frame.iloc[:, at]) for at in range(frame.shape[1])]
-    if len(columns) < 2 or any(column is None for column in columns) or _POLARS["forked"]:
+    return None if any(column is None for column in columns) else columns
+
+
+def csv_bytes_of_cells(frame: pd.DataFrame, columns: list[pa.Array] | None) -> bytes:
+    """`to_csv_bytes(frame)`, given `table_cells(frame)`."""
+    if columns is None or len(columns) < 2 or _POLARS["forked"]:
         return pandas_csv_bytes(frame)  # Python's csv writer quotes a row of one empty cell
     _POLARS["started"] = True
     header = io.StringIO()

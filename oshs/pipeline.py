@@ -243,7 +243,7 @@ def build_locked(
         include_forks=config.include_forks,
         include_archived=config.include_archived,
     )
-    del state, collections  # the records and the old tables: half the memory of a big build
+    del state, collections  # the records and the old tables: their memory is reused
     return publish_release(
         config, release, out_dir=out_dir, package_path=package_path, raw_dir=raw_dir
     )

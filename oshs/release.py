@@ -28,7 +28,7 @@ from oshs.collection import Collection
 from oshs.descriptor import package_descriptor
 from oshs.errors import PackageError
 from oshs.history import OSHS, State, advance, merge_imported
-from oshs.parquet import parquet_bytes
+from oshs.parquet import published_bytes
 from oshs.provenance import (
     SAMPLE_LABEL,
     SAMPLE_WHAT,
@@ -36,8 +36,7 @@ from oshs.provenance import (
     source_entry,
     with_history_sources,
 )
-from oshs.schema import TABLES
-from oshs.tables import empty_tables, to_csv_bytes
+from oshs.tables import empty_tables
 from oshs.text import escape_markdown
 from oshs.versions import data_changed, next_version, schema_changes
 
@@ -153,8 +152,7 @@ def _release(
     """
     old = previous.descriptor if previous and previous.descriptor else None
     sources = _sources(collection, old, tables)
-    data = {name: to_csv_bytes(frame) for name, frame in tables.items()}
-    twins = {} if provisional else {n: parquet_bytes(d, TABLES[n]) for n, d in data.items()}
+    data, twins = published_bytes(tables, twins=not provisional)
     descriptor = package_descriptor(
         data,
         metadata=dict(metadata),

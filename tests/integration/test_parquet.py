@@ -76,3 +76,54 @@ def test_the_readme_recipes_load_the_twins_in_one_line(demo_package, monkeypatch
     assert counted[0][0] == len(pd.read_parquet("outputs/data/repositories.parquet"))
     types = duckdb.sql("describe select * from read_parquet('outputs/data/repositories.parquet')")
     assert {row[0]: row[1] for row in types.fetchall()}["open_issues"] == "BIGINT"
+
+
+def test_a_twin_from_the_cells_is_the_twin_read_back_from_the_csv(demo_package):
+    from oshs.history import read_state
+    from oshs.parquet import published_bytes
+
+    tables = read_state(demo_package / "datapackage.json", demo_package / "outputs").tables
+    odd = ["", None, "a,b", 'say "hi"', "cr\rmid", "crlf\r\nx", "😀", " lead", "\x00", "nan"]
+    repositories = tables["repositories"].copy()
+    repositories["description"] = pd.array(
+        [odd[at % len(odd)] for at in range(len(repositories))],
+        dtype=repositories["description"].dtype,
+    )
+    languages = tables["languages"].copy()
+    shares = [0.1 + 0.2, 1 / 3, 2.5e-6, 0.9999995, float("nan"), float("inf"), -0.0, 1e20]
+    languages["share"] = [shares[at % len(shares)] for at in range(len(languages))]
+    halves = [
+        repositories.iloc[: len(repositories) // 2],
+        repositories.iloc[len(repositories) // 2 :],
+    ]
+    repositories = pd.concat(halves, ignore_index=True)  # Arrow columns of two chunks
+    tables = {**tables, "repositories": repositories, "languages": languages}
+    data, twins = published_bytes(tables, twins=True)
+    for name, table in TABLES.items():
+        assert twins[name] == parquet_bytes(data[name], table), name
+
+
+def test_a_twin_from_cells_in_many_chunks_is_the_twin_read_back_from_the_csv():
+    from oshs.parquet import published_bytes
+    from oshs.tables import TEXT_DTYPE
+
+    rows = 120_000  # several data pages, where chunk boundaries would move page boundaries
+    parts = [
+        pd.DataFrame(
+            {
+                "repository_id": pd.array(
+                    [str(at) for at in range(start, start + 200)], TEXT_DTYPE
+                ),
+                "full_name": pd.array(
+                    [f"org/repository-{at}" for at in range(start, start + 200)], TEXT_DTYPE
+                ),
+                "topic": pd.array(
+                    [f"topic-{at % 997}" for at in range(start, start + 200)], TEXT_DTYPE
+                ),
+            }
+        )
+        for start in range(0, rows, 200)
+    ]
+    topics = pd.concat(parts, ignore_index=True)  # 600 Arrow chunks per column
+    data, twins = published_bytes({"topics": topics}, twins=True)
+    assert twins["topics"] == parquet_bytes(data["topics"], TABLES["topics"])

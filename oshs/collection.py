@@ -6,12 +6,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from oshs.errors import SnapshotError
 from oshs.normalise import OrganisationCollection, normalise_snapshot
+from oshs.records import RecordColumns
 from oshs.snapshot import failed_organisations, iter_collection_files, snapshot_key
 
 
@@ -103,12 +104,23 @@ def _read_date(
     raw_dir: Path, date: str, present: bool
 ) -> tuple[list[OrganisationCollection], list[str], list[dict[str, Any]]]:
     """(normalised organisations, snapshot keys, {platform, api_url} of each snapshot) of the
-    snapshots of `date` (none when not `present`), each parsed, normalised and dropped."""
+    snapshots of `date` (none when not `present`), each parsed, normalised and dropped; the
+    records of every organisation go into one Arrow table (`oshs.records`)."""
     organisations: list[OrganisationCollection] = []
     keys: list[str] = []
     envelopes: list[dict[str, Any]] = []
+    columns = RecordColumns()
+    starts: list[int] = []
     for path, doc in iter_collection_files(raw_dir, date) if present else ():
         keys.append(snapshot_key(doc))
         envelopes.append({key: doc[key] for key in ("platform", "api_url") if key in doc})
-        organisations.append(normalised(path, doc))
+        organisation = normalised(path, doc)
+        starts.append(columns.add(organisation.repositories))
+        organisations.append(replace(organisation, repositories=[]))
+    table = columns.table()
+    ends = [*starts[1:], table.num_rows]
+    organisations = [
+        replace(organisation, repositories=table.slice(start, end - start))
+        for organisation, start, end in zip(organisations, starts, ends, strict=True)
+    ]
     return organisations, keys, envelopes

@@ -14,7 +14,6 @@ Everything is vectorised except flattening the records' `languages` dicts (one p
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,11 @@ import pyarrow.csv as pa_csv
 
 from oshs.csvbytes import to_csv_bytes as to_csv_bytes  # the tables' CSV bytes, re-exported
 from oshs.normalise import OrganisationCollection
+from oshs.records import records_table
 from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TABLES, TIMELINE, TOPICS, Table
 
 TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
 NO_LICENSE = "none"
-SEEN_COLUMNS = ("first_seen", "last_seen", "removed")
 _DTYPES = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
 
 
@@ -75,19 +74,22 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     sorting last), unfiltered.
 
     Columns: those of `repositories.csv` but `first_seen`, `last_seen`, `removed`; plus
-    `languages` (a {language: bytes} dict or None), `language_shares` (GitLab's {language:
-    fraction}, or None), `topics` (still a list) and `collected_on`; `id` is the key as text
-    (`oshs.fields.REPOSITORY_KEY`), `platform` is `github` unless the record says otherwise.
+    `languages` ({language: bytes} or missing), `language_shares` (GitLab's {language:
+    fraction}, or missing), both Arrow maps, `topics` (an Arrow list) and `collected_on`; `id`
+    is the key as text (`oshs.fields.REPOSITORY_KEY`), `platform` is `github` unless the record
+    says otherwise. Made from the collections' Arrow tables (`oshs.records`).
     """
-    names = [*(c for c in REPOSITORIES.columns if c not in SEEN_COLUMNS), "languages"]
-    names.append("language_shares")
-    records = [record for collection in collections for record in collection.repositories]
-    if not records:
-        frame = pd.DataFrame(columns=[*names, "collected_on"])
-    else:  # a column at a time: a frame per organisation cost 6 s at 250,000 repositories
-        data = record_columns(records, names)
-        data["collected_on"] = [c.collected_on for c in collections for _ in c.repositories]
-        frame = pd.DataFrame(data)
+    tables = [
+        c.repositories if isinstance(c.repositories, pa.Table) else records_table(c.repositories)
+        for c in collections
+    ]
+    dates = np.repeat(
+        np.array([c.collected_on for c in collections], dtype=object),
+        [table.num_rows for table in tables],
+    )
+    records = pa.concat_tables(tables) if tables else records_table([])
+    records = records.append_column("collected_on", pa.array(dates, pa.string()))
+    frame = records.to_pandas(types_mapper=_nested_dtype)
     frame = frame.sort_values(["collected_on", "organisation"], kind="stable")
     frame["id"] = frame["id"].astype(str)
     frame["platform"] = frame["platform"].astype(object).where(frame["platform"].notna(), "github")
@@ -95,17 +97,11 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     return frame.iloc[sort_order(frame, ["id"])].reset_index(drop=True)
 
 
-def record_columns(records: list[dict[str, Any]], names: list[str]) -> dict[str, list[Any]]:
-    """`{name: [record.get(name) for record in records]}`, a name every record has read by
-    `itemgetter` in C (a quarter quicker than `get` per cell: 8 million cells at 250,000
-    repositories)."""
-    columns = {}
-    for name in names:
-        try:
-            columns[name] = list(map(operator.itemgetter(name), records))
-        except KeyError:  # a record lacks it
-            columns[name] = [record.get(name) for record in records]
-    return columns
+def _nested_dtype(arrow_type: pa.DataType) -> Any:
+    """Lists and maps stay Arrow in pandas; other columns take pandas' default dtypes."""
+    if pa.types.is_list(arrow_type) or pa.types.is_map(arrow_type):
+        return pd.ArrowDtype(arrow_type)
+    return None
 
 
 def keep_mask(records: pd.DataFrame, include_forks: bool, include_archived: bool) -> pd.Series:
@@ -128,14 +124,25 @@ def seen_on(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def repositories_table(records: pd.DataFrame) -> pd.DataFrame:
-    """`repositories` from records (topics as lists are joined with `;`)."""
-    return typed(records.assign(topics=records["topics"].map(_join_topics)), REPOSITORIES)
+    """`repositories` from records (topics as lists are sorted and joined with `;`)."""
+    topics = _arrow_column(records["topics"], pa.list_(pa.string())).to_pylist()
+    joined = [";".join(sorted(names)) if names else None for names in topics]
+    return typed(records.assign(topics=joined), REPOSITORIES)
 
 
-def _join_topics(topics: Any) -> str | None:
-    if not isinstance(topics, list | tuple) or not topics:
-        return None
-    return ";".join(sorted(topics))
+def _arrow_column(column: pd.Series, arrow_type: pa.DataType) -> pa.Array:
+    """`column` (Arrow-backed, or Python lists and dicts) as one Arrow array of `arrow_type`."""
+    values = pa.array(column, type=arrow_type, from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _entries(column: pd.Series, value_type: pa.DataType) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """(row of each entry, keys, values) of a column of {key: value} maps, in row order."""
+    maps = _arrow_column(column, pa.map_(pa.string(), value_type))
+    lists = maps.cast(pa.list_(pa.struct([("key", pa.string()), ("value", value_type)])))
+    flat = pc.list_flatten(lists)
+    rows = np.asarray(pc.list_parent_indices(lists).to_numpy(), dtype=np.intp)
+    return rows, flat.field("key"), flat.field("value")
 
 
 def typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -219,54 +226,43 @@ def has_languages(records: pd.DataFrame) -> pd.Series:
 
 
 def languages_table(repositories: pd.DataFrame) -> pd.DataFrame:
-    """`languages` rows of records whose `languages` is a dict (one pass, linear), and of
-    those whose `language_shares` is (GitLab: `share` given, `bytes` empty)."""
-    frame = _language_bytes_rows(repositories)
+    """`languages` rows of records whose `languages` is a map, with shares, and of those whose
+    `language_shares` is (GitLab: `share` given, `bytes` empty); a whole column at a time."""
+    at, language, size = _entries(repositories["languages"], pa.int64())
+    frame = _rows_of(repositories, at, language).assign(bytes=size.to_numpy().astype("int64"))
+    total = frame.groupby("repository_id")["bytes"].transform("sum")
+    frame["share"] = (frame["bytes"] / total.where(total > 0)).astype("float64")
     if "language_shares" in repositories.columns:
-        shares = [
-            (repo_id, full_name, language, share)
-            for repo_id, full_name, given in zip(
-                repositories["id"],
-                repositories["full_name"],
-                repositories["language_shares"],
-                strict=True,
-            )
-            if isinstance(given, dict)
-            for language, share in given.items()
-        ]
-        if shares:
-            columns = ["repository_id", "full_name", "language", "share"]
-            frame = pd.concat([frame, pd.DataFrame(shares, columns=columns)], ignore_index=True)
+        at, language, share = _entries(repositories["language_shares"], pa.float64())
+        if len(at):
+            shares = _rows_of(repositories, at, language).assign(share=share.to_numpy())
+            frame = pd.concat([frame, shares], ignore_index=True)
     return typed(frame, LANGUAGES)
 
 
-def _language_bytes_rows(repositories: pd.DataFrame) -> pd.DataFrame:
-    """`languages` rows (untyped) of the records' {language: bytes} dicts, with shares.
-
-    Python passes over the dicts only; ids and names are taken by position (iterating the
-    Arrow-backed columns row by row cost 1.5 s at 250,000 repositories)."""
-    given = repositories["languages"].tolist()
-    kept = [at for at, value in enumerate(given) if isinstance(value, dict)]
-    at = np.repeat(np.asarray(kept, dtype=np.intp), [len(given[k]) for k in kept])
-    frame = pd.DataFrame(
+def _rows_of(repositories: pd.DataFrame, at: np.ndarray, names: pa.Array) -> pd.DataFrame:
+    """`repository_id`, `full_name` of the records at positions `at`, and `language`."""
+    return pd.DataFrame(
         {
             "repository_id": repositories["id"].take(at).to_numpy(dtype=object),
             "full_name": repositories["full_name"].take(at).to_numpy(dtype=object),
-            "language": [language for k in kept for language in given[k]],
-            "bytes": [size for k in kept for size in given[k].values()],
+            "language": names.to_numpy(zero_copy_only=False),
         }
     )
-    frame["bytes"] = frame["bytes"].astype("int64")
-    total = frame.groupby("repository_id")["bytes"].transform("sum")
-    frame["share"] = (frame["bytes"] / total.where(total > 0)).astype("float64")
-    return frame
 
 
 def topics_table(repositories: pd.DataFrame) -> pd.DataFrame:
     """`topics` rows of records whose `topics` is a list."""
-    frame = repositories[["id", "full_name", "topics"]].explode("topics")
-    frame = frame.dropna(subset=["topics"]).drop_duplicates(["id", "topics"])
-    frame = frame.rename(columns={"id": "repository_id", "topics": "topic"})
+    lists = _arrow_column(repositories["topics"], pa.list_(pa.string()))
+    at = np.asarray(pc.list_parent_indices(lists).to_numpy(), dtype=np.intp)
+    frame = pd.DataFrame(
+        {
+            "repository_id": repositories["id"].take(at).to_numpy(dtype=object),
+            "full_name": repositories["full_name"].take(at).to_numpy(dtype=object),
+            "topic": pc.list_flatten(lists).to_numpy(zero_copy_only=False),
+        }
+    )
+    frame = frame.dropna(subset=["topic"]).drop_duplicates(["repository_id", "topic"])
     return typed(frame, TOPICS)
 
 

@@ -13,15 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+
 from oshs.errors import SnapshotError
 
 
 @dataclass(frozen=True)
 class OrganisationCollection:
-    """One organisation as one snapshot saw it: its record and its public repositories."""
+    """One organisation as one snapshot saw it: its record and its public repositories (records
+    as a normaliser returns them; an Arrow table of them once a build has read them:
+    `oshs.records`)."""
 
     organisation: dict[str, Any]
-    repositories: list[dict[str, Any]]
+    repositories: list[dict[str, Any]] | pa.Table
     collected_on: str
     api: str
 

@@ -284,7 +284,7 @@ def test_repository_records_of_several_organisations_a_column_at_a_time():
         {"id": "12", "platform": "github", "organisation": "a", "stars": 1,
          "language_shares": None, "collected_on": "2025-10-06"},
         {"id": "gitlab:7", "platform": "gitlab", "organisation": "gitlab:g", "stars": None,
-         "language_shares": {"Go": 1.0}, "collected_on": "2025-10-06"},
+         "language_shares": [("Go", 1.0)], "collected_on": "2025-10-06"},  # an Arrow map
     ]  # fmt: skip
     assert repository_records([collection("a", [])]).empty
 

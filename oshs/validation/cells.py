@@ -217,9 +217,7 @@ def _failing(
         return absent if constraint else np.zeros(len(absent), dtype=bool)
     typed = as_mask(pc.is_valid(values))
     if name == "pattern":
-        rule = re.compile(f"^{constraint}$")
-        cells = text.to_pylist()
-        return np.array([typed[i] and not rule.match(cells[i]) for i in range(len(cells))], bool)
+        return typed & ~_matching(f"^{constraint}$", text, typed)
     if name in ("minLength", "maxLength"):
         lengths = pc.utf8_length(values)
         compare = pc.less if name == "minLength" else pc.greater
@@ -234,6 +232,27 @@ def _failing(
     outside = as_mask(compare(values, bound))
     nan = as_mask(pc.is_nan(values)) if pa.types.is_floating(values.type) else False
     return typed & (outside | nan)
+
+
+def _matching(rule: str, text: pa.Array, checked: np.ndarray) -> np.ndarray:
+    """Which `checked` cells Python's `re.match(rule, cell)` matches (frictionless's check): by
+    Arrow's RE2 a whole column at a time when `rule` has no escape or group flag (the syntax
+    both read alike), Python for cells with a line break (Python's `$` matches before a final
+    one) and for any rule RE2 refuses."""
+    matched = np.zeros(len(checked), dtype=bool)
+    python = checked.copy()
+    if "\\" not in rule and "(?" not in rule:
+        try:
+            matched = as_mask(pc.match_substring_regex(text, rule)).copy()
+            python = checked & as_mask(pc.match_substring(text, "\n"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    if python.any():
+        compiled = re.compile(rule)
+        at = np.flatnonzero(python)
+        cells = text.take(pa.array(at)).to_pylist()
+        matched[at] = [compiled.match(cell) is not None for cell in cells]
+    return matched
 
 
 def _bound(descriptor: dict[str, Any], value: Any) -> Any:

@@ -45,3 +45,29 @@ def test_typed_dates_keep_only_real_days():
     assert [str(v) if v else None for v in values] == [
         "2024-02-29", None, None, None, None, "2025-12-31",
     ]  # fmt: skip
+
+
+def test_patterns_match_a_column_at_a_time_as_python_matches_each_cell():
+    import re
+
+    import numpy as np
+    import pyarrow as pa
+
+    from oshs.fields import FULL_NAME_PATTERN, LOGIN_PATTERN, REPOSITORY_KEY_PATTERN
+    from oshs.validation.cells import _matching
+
+    cells = ["nhsx", "nhsx\n", "a/b", "a/b\n", "a\n/b", "a/b/c", "/b", "a/", "gitlab:a.b/c",
+             "gitlab:", "12", "012", "gitlab:7", "7\n", "é/ü", "a/b\r", "", "-x", "x-"]  # fmt: skip
+    text = pa.array(cells)
+    for pattern in (
+        LOGIN_PATTERN,
+        FULL_NAME_PATTERN,
+        REPOSITORY_KEY_PATTERN,
+        r"\d+",
+        "(?:nhs)x",
+        "[a-z]+",
+    ):
+        rule = re.compile(f"^{pattern}$")
+        expected = [rule.match(cell) is not None for cell in cells]
+        checked = np.ones(len(cells), dtype=bool)
+        assert _matching(f"^{pattern}$", text, checked).tolist() == expected, pattern

@@ -130,25 +130,23 @@ def in_child(action, kill_when=lambda call: False) -> bool:
 
 def build_counting_replaces(raw: Path, work: Path) -> int:
     """Build `raw` on the package in `work`; how many `os.replace` calls the build made there
-    (the build record it writes beside the raw files comes after them)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read)
-        count = [0]
-        original = os.replace
+    (the build record it writes beside the raw files comes after them). The build runs in this
+    process, so the children forked after it (the kill runs of the same build) find its charts
+    already drawn (`oshs.render`) instead of drawing the same bytes again."""
+    count = 0
+    original = os.replace
 
-        def counting(*args, **kwargs):
-            count[0] += str(args[1]).startswith(str(work))
-            return original(*args, **kwargs)
+    def counting(*args, **kwargs):
+        nonlocal count
+        count += str(args[1]).startswith(str(work))
+        return original(*args, **kwargs)
 
-        os.replace = counting  # type: ignore[assignment]
+    os.replace = counting  # type: ignore[assignment]
+    try:
         build(raw, work)
-        os.write(write, str(count[0]).encode())
-        os._exit(0)
-    os.close(write)
-    os.waitpid(pid, 0)
-    return int(os.read(read, 100).decode())
+    finally:
+        os.replace = original  # type: ignore[assignment]
+    return count
 
 
 def build_matrix(root: Path, every: bool) -> dict:
@@ -263,13 +261,13 @@ def race(root: Path) -> dict:
     every = root / "raw-all"
     for raw in raws.values():
         shutil.copytree(raw, every, dirs_exist_ok=True)
-    reference = root / "reference"
-    build(every, reference)
     remote = bare_remote(root / "remote.git")
     works = {}
     for day, raw in raws.items():
         works[day] = checkout(remote, root / f"publisher-{day}")
         build(raw, works[day])
+    reference = root / "reference"  # built last: the publisher that publishes the fourth day
+    build(every, reference)  # finds its charts drawn in this process (`oshs.render`)
     pids = {day: start_child(lambda w=w, r=raws[d]: publish_run(w, r)) for d, w in works.items()
             for day in [d]}  # fmt: skip
     statuses = {day: os.waitpid(pid, 0)[1] for day, pid in pids.items()}
@@ -297,14 +295,14 @@ def race(root: Path) -> dict:
 def two_builds(root: Path) -> dict:
     """Two builds of different days into one folder at the same instant: both days published."""
     raws = collect_days(root, days=2)
-    work = root / "work"
-    pids = [start_child(lambda r=raw: build(r, work)) for raw in raws.values()]
-    statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
     every = root / "raw-all"
     for raw in raws.values():
         shutil.copytree(raw, every, dirs_exist_ok=True)
-    reference = root / "reference"
-    build(every, reference)
+    reference = root / "reference"  # built first: the build that comes second finds its
+    build(every, reference)  # charts drawn in this process (`oshs.render`)
+    work = root / "work"
+    pids = [start_child(lambda r=raw: build(r, work)) for raw in raws.values()]
+    statuses = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
     same = {k: v for k, v in files(work).items() if k != "outputs/CHANGELOG.md"} == {
         k: v for k, v in files(reference).items() if k != "outputs/CHANGELOG.md"
     }

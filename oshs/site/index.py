@@ -10,15 +10,19 @@ cannot close a `<script>` element; the page's script puts it in the DOM as text 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pandas import DataFrame
+import numpy as np
+import pandas as pd
+from pandas import DataFrame, Series
 
 from oshs.site.model import NO_VALUE, OrganisationPage
 from oshs.text import shorten
 
 INDEX_FILE = "search-index.js"
+_COLUMNS = ("key", "id", "name", "description", "topics", "language", "licence", "archived",
+            "stars")  # fmt: skip
 DESCRIPTION_LIMIT = 140  # characters of a description in the index (the pages hold it all)
 
 
@@ -28,6 +32,14 @@ def choices(values: Any) -> list[str]:
     return sorted(distinct, key=lambda v: (v.casefold(), v))
 
 
+def _positions(values: Series, numbers: Mapping[str, int]) -> list[int]:
+    """The number of each value in `numbers`, -1 when not in it (`map`, without pandas
+    mapping Arrow strings one at a time)."""
+    found = pd.Index(list(numbers), dtype=object).get_indexer(values.astype(object))
+    codes = np.fromiter(numbers.values(), dtype=np.int64, count=len(numbers))
+    return np.where(found >= 0, codes[np.maximum(found, 0)] if len(codes) else -1, -1).tolist()
+
+
 def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     """The script of the index: organisations (`[slug, name]`), languages and licences (the
     filters' values, "None" for repositories without one), then one array per column of the
@@ -35,7 +47,7 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     `DESCRIPTION_LIMIT`, `topics`, `language`, `licence`, `archived`, `stars`), the text ones
     `one_line` already, organisations, languages and licences as positions in their lists
     (-1: none); most stars first (then by name)."""
-    current = rows.loc[~rows["removed"]]
+    current = rows.loc[~rows["removed"], list(_COLUMNS)]
     order = DataFrame({"stars": -current["stars"].fillna(-1),
                        "name": current["name"].str.casefold(), "id": current["id"]})  # fmt: skip
     current = current.loc[order.sort_values(["stars", "name", "id"], kind="stable").index]
@@ -54,13 +66,13 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
         "languages": languages,
         "licences": licences,
         "none": NO_VALUE,
-        "organisation": current["key"].map(organisations).fillna(-1).astype("int64").tolist(),
+        "organisation": _positions(current["key"], organisations),
         "id": current["id"].astype(str).tolist(),
         "name": current["name"].tolist(),
         "description": text.tolist(),
         "topics": current["topics"].tolist(),
-        "language": current["language"].map(language_of).fillna(-1).astype("int64").tolist(),
-        "licence": current["licence"].map(licence_of).fillna(-1).astype("int64").tolist(),
+        "language": _positions(current["language"], language_of),
+        "licence": _positions(current["licence"], licence_of),
         "archived": current["archived"].astype("int64").tolist(),
         "stars": current["stars"].fillna(-1).astype("int64").tolist(),
     }

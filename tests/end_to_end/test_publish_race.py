@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -88,12 +89,19 @@ def full_names(remote: Path, ref: str) -> set[str]:
     return {line.split(",")[4] for line in text.splitlines()[1:]}
 
 
-@pytest.fixture
-def remote(tmp_path, raw_dirs):
-    """A remote holding the day-1 publication (data-v1.0.0)."""
-    remote = bare_remote(tmp_path / "remote.git")
-    publisher(remote, tmp_path / "seed", raw_dirs[1])()
+@pytest.fixture(scope="module")
+def published_day_1(tmp_path_factory, raw_dirs):
+    """A remote holding the day-1 publication (data-v1.0.0), built and published once."""
+    root = tmp_path_factory.mktemp("published")
+    remote = bare_remote(root / "remote.git")
+    publisher(remote, root / "seed", raw_dirs[1])()
     return remote
+
+
+@pytest.fixture
+def remote(tmp_path, published_day_1):
+    """A copy of the remote holding the day-1 publication (data-v1.0.0), for a test to change."""
+    return Path(shutil.copytree(published_day_1, tmp_path / "remote.git"))
 
 
 def test_two_racing_publishers_both_finish_and_nothing_is_lost(tmp_path, remote, raw_dirs):

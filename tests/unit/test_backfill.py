@@ -48,7 +48,11 @@ def build(order) -> dict[str, bytes]:
     return {name: to_csv_bytes(frame) for name, frame in tables.items()}
 
 
-IN_ORDER = build(range(4))
+@pytest.fixture(scope="module")
+def in_order() -> dict[str, bytes]:
+    """The tables after the four days in date order: built when a test of this module first
+    needs them (not when the module is collected, by every pytest-xdist worker)."""
+    return build(range(4))
 
 
 ORDERS = [(3, 2, 1, 0), (1, 3, 0, 2), (2, 0, 3, 1), (0, 2, 1, 3)]
@@ -57,12 +61,12 @@ once, and each before and after its neighbours."""
 
 
 @pytest.mark.parametrize("order", ORDERS)
-def test_any_arrival_order_publishes_the_in_order_tables(order):
-    assert build(order) == IN_ORDER
+def test_any_arrival_order_publishes_the_in_order_tables(order, in_order):
+    assert build(order) == in_order
 
 
-def test_the_in_order_history_is_what_it_should_be():
-    text = IN_ORDER["organisation_history"].decode()
+def test_the_in_order_history_is_what_it_should_be(in_order):
+    text = in_order["organisation_history"].decode()
     assert text.splitlines()[1:] == [
         "2025-10-01,a,3,3,0,6,0,0,0,oshs,false,false",
         "2025-10-01,b,2,8,0,4,0,0,0,oshs,false,false",

@@ -7,22 +7,13 @@ import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from oshs.errors import SnapshotError
-from oshs.forked import available_processes, run_forked
 from oshs.normalise import OrganisationCollection, normalise_snapshot
-from oshs.records import RecordColumns, records_table
-from oshs.snapshot import (
-    collection_paths,
-    failed_organisations,
-    read_dated_snapshot,
-    snapshot_key,
-)
+from oshs.records import RecordColumns
+from oshs.snapshot import failed_organisations, iter_collection_files, snapshot_key
 
 
 @dataclass(frozen=True)
@@ -109,59 +100,27 @@ def read_collections(
     return result
 
 
-PARALLEL_FROM = 256
-"""Snapshots of a date from which they are read by every core (forked processes)."""
-CHUNKS_PER_PROCESS = 4
-
-
-@dataclass(frozen=True)
-class _Part:
-    """Snapshots of a date read, in file order: the organisations (their records in `table`,
-    `counts` of them each), snapshot keys and {platform, api_url} envelopes."""
-
-    organisations: list[OrganisationCollection]
-    counts: list[int]
-    keys: list[str]
-    envelopes: list[dict[str, Any]]
-    table: pa.Table
-
-
 def _read_date(
     raw_dir: Path, date: str, present: bool
 ) -> tuple[list[OrganisationCollection], list[str], list[dict[str, Any]]]:
     """(normalised organisations, snapshot keys, {platform, api_url} of each snapshot) of the
     snapshots of `date` (none when not `present`), each parsed, normalised and dropped; the
-    records of every organisation go into one Arrow table (`oshs.records`). A big date is read
-    by every core, a contiguous run of files each (`oshs.forked`)."""
-    paths = collection_paths(raw_dir, date) if present else []
-    processes = available_processes() if len(paths) >= PARALLEL_FROM else 1
-    size = max(1, -(-len(paths) // (processes * CHUNKS_PER_PROCESS)))
-    runs = [paths[at : at + size] for at in range(0, len(paths), size)]
-    parts = run_forked([partial(_read_paths, run, date) for run in runs], processes)
-    table = pa.concat_tables([part.table for part in parts]) if parts else records_table([])
+    records of every organisation go into one Arrow table (`oshs.records`)."""
     organisations: list[OrganisationCollection] = []
-    start = 0
-    for part in parts:
-        for organisation, count in zip(part.organisations, part.counts, strict=True):
-            organisations.append(replace(organisation, repositories=table.slice(start, count)))
-            start += count
-    keys = [key for part in parts for key in part.keys]
-    return organisations, keys, [envelope for part in parts for envelope in part.envelopes]
-
-
-def _read_paths(paths: list[Path], date: str) -> _Part:
-    """The snapshots `paths` of `date`, read and normalised one at a time."""
-    columns = RecordColumns()
-    organisations: list[OrganisationCollection] = []
-    counts: list[int] = []
     keys: list[str] = []
     envelopes: list[dict[str, Any]] = []
-    for path in paths:
-        doc = read_dated_snapshot(path, date)
+    columns = RecordColumns()
+    starts: list[int] = []
+    for path, doc in iter_collection_files(raw_dir, date) if present else ():
         keys.append(snapshot_key(doc))
         envelopes.append({key: doc[key] for key in ("platform", "api_url") if key in doc})
         organisation = normalised(path, doc)
-        columns.add(organisation.repositories)
-        counts.append(len(organisation.repositories))
+        starts.append(columns.add(organisation.repositories))
         organisations.append(replace(organisation, repositories=[]))
-    return _Part(organisations, counts, keys, envelopes, columns.table())
+    table = columns.table()
+    ends = [*starts[1:], table.num_rows]
+    organisations = [
+        replace(organisation, repositories=table.slice(start, end - start))
+        for organisation, start, end in zip(organisations, starts, ends, strict=True)
+    ]
+    return organisations, keys, envelopes

@@ -17,10 +17,6 @@ class OshsError(Exception):
         self.message = message
         self.hint = hint
 
-    def __reduce__(self) -> tuple[type, tuple[str, str | None]]:
-        """Pickled with its hint (an error raised in a forked process: `oshs.forked`)."""
-        return type(self), (self.message, self.hint)
-
 
 class ConfigError(OshsError):
     """The configuration (file or options) is invalid: usage error, exit 2."""

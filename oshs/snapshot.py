@@ -124,29 +124,20 @@ def iter_collection_files(
 ) -> Iterator[tuple[Path, dict[str, Any]]]:
     """`read_collection_files` one snapshot at a time, so that a reader that keeps only what it
     needs of each never holds every parsed snapshot of a date at once."""
-    for path in collection_paths(raw_dir, collected_on):
-        yield path, read_dated_snapshot(path, collected_on)
-
-
-def collection_paths(raw_dir: Path, collected_on: str) -> list[Path]:
-    """The snapshot files of one collection date, sorted by name; an error when there is none."""
     folder = Path(raw_dir) / collected_on
     paths = sorted(folder.glob("*.json.gz"))
     if not paths:
         raise SnapshotError(f"{folder}: no snapshots (*.json.gz) for {collected_on}")
-    return paths
-
-
-def read_dated_snapshot(path: Path, collected_on: str) -> dict[str, Any]:
-    """`read_snapshot(path)`, an error naming it when it is not of the date `collected_on`."""
-    doc = read_snapshot(path)
-    stamp = doc.get("collected_at")
-    if not isinstance(stamp, str) or stamp[:10] != collected_on:
-        raise SnapshotError(
-            f"{path}: collected_at is {stamp!r}, not of {collected_on} (the date of its folder)",
-            hint="move the snapshot to the folder of its collection date",
-        )
-    return doc
+    for path in paths:
+        doc = read_snapshot(path)
+        stamp = doc.get("collected_at")
+        if not isinstance(stamp, str) or stamp[:10] != collected_on:
+            raise SnapshotError(
+                f"{path}: collected_at is {stamp!r}, not of {collected_on} (the date of its "
+                "folder)",
+                hint="move the snapshot to the folder of its collection date",
+            )
+        yield path, doc
 
 
 def future_dates(dates: list[str], today: str) -> list[str]:

@@ -321,3 +321,14 @@ def test_repository_sort_keys_a_column_at_a_time_equal_one_key_at_a_time():
         expected = [_sort_key(key) for key in keys]
         got = [None if pd.isna(key) else key for key in key_order(column)]
         assert got == expected, extra
+
+
+def test_member_is_isin_for_keys_and_a_missing_key_is_never_a_member():
+    from oshs.tables import TEXT_DTYPE, member
+
+    keys = pd.Series(["1", "gitlab:2", None, "3"], dtype=TEXT_DTYPE, index=[5, 6, 7, 8])
+    assert member(keys, {"gitlab:2", "3"}).to_dict() == {5: False, 6: True, 7: False, 8: True}
+    among = pd.Series(["1", None], dtype=TEXT_DTYPE)
+    assert member(keys, among).tolist() == [True, False, False, False]
+    assert member(pd.Series([1, 2]), [2]).tolist() == [False, True]
+    assert member(keys.iloc[:0], []).tolist() == []

@@ -68,10 +68,11 @@ def csv_bytes_of_cells(frame: pd.DataFrame, columns: list[pa.Array] | None) -> b
     names = [str(at) for at in range(len(columns))]
     table = pl.from_arrow(pa.table(columns, names=names))
     assert isinstance(table, pl.DataFrame)
-    buffer = io.BytesIO()
+    buffer = io.BytesIO(header.getvalue().encode("utf-8"))
+    buffer.seek(0, io.SEEK_END)  # the rows after the header: one copy of the bytes less
     if len(frame):
         table.write_csv(buffer, include_header=False, quote_style="necessary", line_terminator="\n")
-    return header.getvalue().encode("utf-8") + buffer.getvalue()
+    return buffer.getvalue()
 
 
 def _arrow_cells(column: pd.Series) -> Any:
@@ -80,8 +81,12 @@ def _arrow_cells(column: pd.Series) -> Any:
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype):
         text = pa.array(column, from_pandas=True)
-        text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
-        return pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
+        if pc.any(pc.match_substring(text, "\r")).as_py():  # a copy only when one is needed
+            text = pc.replace_substring(pc.replace_substring(text, "\r\n", "\n"), "\r", "\n")
+        empty = pc.equal(text, "")
+        if pc.any(empty).as_py():
+            text = pc.if_else(empty, pa.scalar(None, text.type), text)
+        return text
     if dtype == np.float64:
         cells = [None if value != value else FLOAT_FORMAT % value for value in column.tolist()]
         return pa.array(cells, pa.string())

@@ -116,11 +116,8 @@ def keep_mask(records: pd.DataFrame, include_forks: bool, include_archived: bool
 
 def seen_on(records: pd.DataFrame) -> pd.DataFrame:
     """Records seen for the first time: `first_seen` = `last_seen` = `collected_on`."""
-    frame = records.copy()
-    frame["first_seen"] = frame["collected_on"]
-    frame["last_seen"] = frame["collected_on"]
-    frame["removed"] = False
-    return frame
+    seen = records["collected_on"]
+    return records.assign(first_seen=seen, last_seen=seen, removed=False)  # no copy of the rest
 
 
 def repositories_table(records: pd.DataFrame) -> pd.DataFrame:

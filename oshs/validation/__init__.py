@@ -107,8 +107,12 @@ def check_package(path: Path) -> ValidationReport:
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     checked: dict[str, _Checked] = {}
     tables = [r for r in descriptor.get("resources", []) if r.get("type") != "file"]
+    keys = _key_fields(tables)
     for resource in descriptor.get("resources", []):
-        checked[resource["name"]] = _check_resource(path.parent, resource, resource in tables)
+        result = _check_resource(path.parent, resource, resource in tables)
+        kept = keys.get(resource["name"], set())  # the columns foreign keys need, no more
+        result.typed = {name: values for name, values in result.typed.items() if name in kept}
+        checked[resource["name"]] = result
     for resource in tables:
         checked[resource["name"]].faults += _foreign_key_faults(resource, checked)
     faults = [fault for name in checked for fault in sorted(checked[name].faults)]
@@ -119,6 +123,25 @@ def check_package(path: Path) -> ValidationReport:
         path=str(path),
         faults=faults,
     )
+
+
+def _key_fields(tables: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Per table, the fields of its foreign keys and the fields other tables' keys reference."""
+    needed: dict[str, set[str]] = {}
+    for resource in tables:
+        schema = resource.get("schema") or {}
+        for key in schema.get("foreignKeys") or []:
+            reference = key.get("reference") or {}
+            name = str(resource.get("name"))
+            target = str(reference.get("resource") or name)
+            needed.setdefault(name, set()).update(_names(key.get("fields")))
+            needed.setdefault(target, set()).update(_names(reference.get("fields")))
+    return needed
+
+
+def _names(fields: Any) -> list[str]:
+    """A key's fields as a list (a descriptor may give one field as a string)."""
+    return [fields] if isinstance(fields, str) else list(fields or [])
 
 
 def _check_resource(root: Path, resource: dict[str, Any], tabular: bool) -> _Checked:

@@ -3,7 +3,8 @@
 Each chart is drawn by a process forked from this one: the tables and their figures (computed
 before the fork) are shared, never copied or pickled; only each chart's index goes out and its
 bytes come back. A chart is the same bytes whichever process draws it, so the outputs do not
-depend on the number of processes. Forking is used only on Linux (elsewhere, or with one core,
+depend on the number of processes. `drawing` starts them and lets this process go on with other
+work (the website) while they draw. Forking is used only on Linux (elsewhere, or with one core,
 charts are drawn one after the other); `OSHS_CHART_PROCESSES` sets the number of processes
 (`1`: never fork).
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from oshs.charts.common import Chart
 
@@ -41,15 +43,29 @@ def _draw(index: int) -> Chart:
     return _JOBS[index]()
 
 
-def draw_all(jobs: Sequence[Callable[[], Chart]], processes: int = 1) -> list[Chart]:
-    """The charts of `jobs`, in order: drawn by `processes` forked processes when more than one
-    (and fork is available), else one after the other here."""
+@contextmanager
+def drawing(
+    jobs: Sequence[Callable[[], Chart]], processes: int = 1
+) -> Iterator[Callable[[], list[Chart]]]:
+    """A function that returns the charts of `jobs`, in order. With `processes` > 1 (and fork)
+    they are being drawn by that many forked processes from the start of the block, while
+    this process does other work; else they are drawn here when the function is called. The
+    processes are ended when the block ends."""
     fork = "fork" in multiprocessing.get_all_start_methods()
     if processes < 2 or len(jobs) < 2 or not fork:
-        return [job() for job in jobs]
+        yield lambda: [job() for job in jobs]
+        return
     _JOBS[:] = jobs
     try:
         with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
-            return pool.map(_draw, range(len(jobs)), chunksize=1)
+            result = pool.map_async(_draw, range(len(jobs)), chunksize=1)
+            yield result.get
     finally:
         _JOBS.clear()
+
+
+def draw_all(jobs: Sequence[Callable[[], Chart]], processes: int = 1) -> list[Chart]:
+    """The charts of `jobs`, in order: drawn by `processes` forked processes when more than one
+    (and fork is available), else one after the other here."""
+    with drawing(jobs, processes) as charts:
+        return charts()

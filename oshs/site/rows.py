@@ -9,8 +9,10 @@ insert the result as `Markup`, and escape everything else themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
-from markupsafe import Markup
 from pandas import DataFrame, Series
 
 from oshs.report import MISSING
@@ -56,7 +58,20 @@ def row_html(rows: DataFrame) -> list[str]:
     ]  # fmt: skip
 
 
-def rows_by_organisation(rows: DataFrame) -> dict[str, tuple[int, Markup]]:
+@dataclass(frozen=True)
+class RowsHtml:
+    """The rows of one organisation: `html[start:end]`, joined only when a template inserts
+    them (`__html__`, as `Markup`), so the rows of every page are never joined all at once."""
+
+    html: Sequence[str]
+    start: int
+    end: int
+
+    def __html__(self) -> str:
+        return "\n".join(self.html[self.start : self.end])
+
+
+def rows_by_organisation(rows: DataFrame) -> dict[str, tuple[int, RowsHtml]]:
     """Per case-folded login (`rows` sorted by it): how many rows, and their HTML."""
     if rows.empty:
         return {}
@@ -64,8 +79,8 @@ def rows_by_organisation(rows: DataFrame) -> dict[str, tuple[int, Markup]]:
     keys = rows["key"].to_numpy()
     starts = [0, *(np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()]
     ends = [*starts[1:], len(keys)]
-    return {str(keys[start]): (end - start, Markup("\n".join(html[start:end])))
+    return {str(keys[start]): (end - start, RowsHtml(html, start, end))
             for start, end in zip(starts, ends, strict=True)}  # fmt: skip
 
 
-__all__ = ["row_html", "rows_by_organisation"]
+__all__ = ["RowsHtml", "row_html", "rows_by_organisation"]

@@ -49,8 +49,9 @@ def drawing(
 ) -> Iterator[Callable[[], list[Chart]]]:
     """A function that returns the charts of `jobs`, in order. With `processes` > 1 (and fork)
     they are being drawn by that many forked processes from the start of the block, while
-    this process does other work; else they are drawn here when the function is called. The
-    processes are ended when the block ends."""
+    this process does other work (each process ends when there is no chart left to draw, and
+    any left is ended with the block); else they are drawn here when the function is
+    called."""
     fork = "fork" in multiprocessing.get_all_start_methods()
     if processes < 2 or len(jobs) < 2 or not fork:
         yield lambda: [job() for job in jobs]
@@ -59,6 +60,7 @@ def drawing(
     try:
         with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
             result = pool.map_async(_draw, range(len(jobs)), chunksize=1)
+            pool.close()  # each process ends once the charts are drawn (not with the block)
             yield result.get
     finally:
         _JOBS.clear()

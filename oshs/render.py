@@ -104,7 +104,9 @@ def _charts(
     figures: Figures,
 ) -> Iterator[Callable[[], list[Chart]]]:  # fmt: skip
     """The charts of the release (`oshs.charts.drawing`): drawn in forked processes while
-    the block goes on, or those drawn already for the same tables (`_DRAWN`)."""
+    the block goes on, or those drawn already for the same tables (`_DRAWN`). One core of
+    `processes_for` is left to this process: it renders the website meanwhile, about as
+    long as drawing every chart takes (two processes drawing on two cores would slow it)."""
     key = _charts_key(descriptor, provenance, config.language_groups)
     charts = _DRAWN.get(key) if key is not None else None
     if charts is not None:
@@ -112,7 +114,7 @@ def _charts(
         return
     jobs = chart_jobs(tables, provenance=provenance, language_groups=config.language_groups,
                       figures=figures)  # fmt: skip
-    with drawing(jobs, processes_for(len(figures.current))) as drawn:
+    with drawing(jobs, processes_for(len(figures.current)) - 1) as drawn:
         yield lambda: _remember(key, drawn())
 
 

@@ -45,20 +45,20 @@ def _draw(index: int) -> Chart:
 
 @contextmanager
 def drawing(
-    jobs: Sequence[Callable[[], Chart]], processes: int = 1
+    jobs: Sequence[Callable[[], Chart]], workers: int = 0
 ) -> Iterator[Callable[[], list[Chart]]]:
-    """A function that returns the charts of `jobs`, in order. With `processes` > 1 (and fork)
+    """A function that returns the charts of `jobs`, in order. With `workers` > 0 (and fork)
     they are being drawn by that many forked processes from the start of the block, while
     this process does other work (each process ends when there is no chart left to draw, and
     any left is ended with the block); else they are drawn here when the function is
     called."""
     fork = "fork" in multiprocessing.get_all_start_methods()
-    if processes < 2 or len(jobs) < 2 or not fork:
+    if workers < 1 or not jobs or not fork:
         yield lambda: [job() for job in jobs]
         return
     _JOBS[:] = jobs
     try:
-        with multiprocessing.get_context("fork").Pool(min(processes, len(jobs))) as pool:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
             result = pool.map_async(_draw, range(len(jobs)), chunksize=1)
             pool.close()  # each process ends once the charts are drawn (not with the block)
             yield result.get
@@ -69,5 +69,5 @@ def drawing(
 def draw_all(jobs: Sequence[Callable[[], Chart]], processes: int = 1) -> list[Chart]:
     """The charts of `jobs`, in order: drawn by `processes` forked processes when more than one
     (and fork is available), else one after the other here."""
-    with drawing(jobs, processes) as charts:
+    with drawing(jobs, processes if processes > 1 and len(jobs) > 1 else 0) as charts:
         return charts()

@@ -21,7 +21,7 @@ from oshs.charts.history import has_history
 from oshs.figures import Figures
 from oshs.findings import findings, provenance_lines
 from oshs.provenance import SAMPLE_LABEL, SAMPLE_SENTENCE, Provenance
-from oshs.report import https_target, summary_rows
+from oshs.report import https_target, organisation_rows
 from oshs.site.chart_data import DataTable, chart_tables, topics_table
 from oshs.site.index import INDEX_FILE, choices, search_index
 from oshs.site.markup import environment, markdown_html
@@ -166,8 +166,7 @@ class Renderer:
         """The home page: labels, findings, the cambrian explosion, the history, the table per
         organisation (sortable) and the other charts."""
         site, figures = self.site, self.site.figures
-        rows = summary_rows(site.tables["organisations"], figures.current,
-                            site.tables["timeline"], figures.stats)  # fmt: skip
+        rows = organisation_rows(figures, site.tables["organisations"], site.tables["timeline"])
         for row in rows:
             page = self.names.get(row["login"].casefold())
             row["href"] = page.path if page else None

@@ -9,7 +9,6 @@ insert the result as `Markup`, and escape everything else themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,8 @@ from pandas import DataFrame, Series
 
 from oshs.report import MISSING
 from oshs.text import escape_html_texts
+
+CHUNK_ROWS = 16_384
 
 
 def _counts(values: Series) -> list[str]:
@@ -60,29 +61,48 @@ def row_html(rows: DataFrame) -> list[str]:
     ]  # fmt: skip
 
 
+class RowChunks:
+    """`row_html` of `rows` made `CHUNK_ROWS` rows at a time, when a span of them is asked for,
+    only the last chunk kept: the pages ask in the order of `rows`, and the HTML of every row
+    (100 MB at 250,000 repositories) is never held at once."""
+
+    def __init__(self, rows: DataFrame) -> None:
+        self.rows = rows
+        self.start = 0
+        self.html: list[str] = []
+
+    def span(self, start: int, end: int) -> str:
+        """The rows `start` to `end` (excluded), one line each."""
+        if start < self.start or end > self.start + len(self.html):
+            self.html = []  # freed before the next chunk is made
+            self.html = row_html(self.rows.iloc[start : max(end, start + CHUNK_ROWS)])
+            self.start = start
+        return "\n".join(self.html[start - self.start : end - self.start])
+
+
 @dataclass(frozen=True)
 class RowsHtml:
-    """The rows of one organisation: `html[start:end]`, joined only when a template inserts
-    them (`__html__`, as `Markup`), so the rows of every page are never joined all at once."""
+    """The rows of one organisation: `start` to `end` of `chunks`, made only when a template
+    inserts them (`__html__`, as `Markup`)."""
 
-    html: Sequence[str]
+    chunks: RowChunks
     start: int
     end: int
 
     def __html__(self) -> str:
-        return "\n".join(self.html[self.start : self.end])
+        return self.chunks.span(self.start, self.end)
 
 
 def rows_by_organisation(rows: DataFrame) -> dict[str, tuple[int, RowsHtml]]:
     """Per case-folded login (`rows` sorted by it): how many rows, and their HTML."""
     if rows.empty:
         return {}
-    html = row_html(rows)
+    chunks = RowChunks(rows)
     keys = rows["key"].to_numpy()
     starts = [0, *(np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()]
     ends = [*starts[1:], len(keys)]
-    return {str(keys[start]): (end - start, RowsHtml(html, start, end))
+    return {str(keys[start]): (end - start, RowsHtml(chunks, start, end))
             for start, end in zip(starts, ends, strict=True)}  # fmt: skip
 
 
-__all__ = ["RowsHtml", "row_html", "rows_by_organisation"]
+__all__ = ["RowChunks", "RowsHtml", "row_html", "rows_by_organisation"]

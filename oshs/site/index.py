@@ -10,7 +10,7 @@ cannot close a `<script>` element; the page's script puts it in the DOM as text 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pandas import DataFrame
@@ -49,20 +49,32 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     if long.any():
         text = text.copy()
         text.loc[long] = [shorten(value, DESCRIPTION_LIMIT) for value in text.loc[long]]
-    document = {
-        "organisations": [[page.slug, page.name] for page in pages],
-        "languages": languages,
-        "licences": licences,
-        "none": NO_VALUE,
-        "organisation": current["key"].map(organisations).fillna(-1).astype("int64").tolist(),
-        "id": current["id"].astype(str).tolist(),
-        "name": current["name"].tolist(),
-        "description": text.tolist(),
-        "topics": current["topics"].tolist(),
-        "language": current["language"].map(language_of).fillna(-1).astype("int64").tolist(),
-        "licence": current["licence"].map(licence_of).fillna(-1).astype("int64").tolist(),
-        "archived": current["archived"].astype("int64").tolist(),
-        "stars": current["stars"].fillna(-1).astype("int64").tolist(),
-    }
-    script = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
-    return f"window.OSHS_INDEX = {script};\n".encode("ascii")
+    return _script({
+        "organisations": lambda: [[page.slug, page.name] for page in pages],
+        "languages": lambda: languages,
+        "licences": lambda: licences,
+        "none": lambda: NO_VALUE,
+        "organisation": lambda: current["key"].map(organisations).fillna(-1).astype("int64")
+        .tolist(),
+        "id": lambda: current["id"].astype(str).tolist(),
+        "name": lambda: current["name"].tolist(),
+        "description": lambda: text.tolist(),
+        "topics": lambda: current["topics"].tolist(),
+        "language": lambda: current["language"].map(language_of).fillna(-1).astype("int64")
+        .tolist(),
+        "licence": lambda: current["licence"].map(licence_of).fillna(-1).astype("int64").tolist(),
+        "archived": lambda: current["archived"].astype("int64").tolist(),
+        "stars": lambda: current["stars"].fillna(-1).astype("int64").tolist(),
+    })  # fmt: skip
+
+
+def _script(members: Mapping[str, Callable[[], Any]]) -> bytes:
+    """`window.OSHS_INDEX = <JSON object>;`, the same bytes as `json.dumps` of the object
+    (compact, `ensure_ascii`), made one member at a time: only one column of 250,000
+    repositories is a list of Python objects at once."""
+    parts = [b"window.OSHS_INDEX = {"]
+    for number, (name, value) in enumerate(members.items()):
+        data = json.dumps(value(), ensure_ascii=True, separators=(",", ":"))
+        parts += [b"," if number else b"", f"{json.dumps(name)}:{data}".encode("ascii")]
+    parts.append(b"};\n")
+    return b"".join(parts)

@@ -27,7 +27,8 @@ _JOBS: list[Callable[[], Chart]] = []  # what the forked processes draw, by inde
 
 
 def processes_for(repositories: int) -> int:
-    """How many processes draw the charts of a release of `repositories` current repositories:
+    """How many processes draw the charts of a release of `repositories` current repositories
+    (`oshs.render` keeps one of them for the website, and forks the others):
     `OSHS_CHART_PROCESSES` when set, else the available cores (at most `MAX_PROCESSES`) from
     `PARALLEL_FROM` repositories on, else one."""
     configured = os.environ.get("OSHS_CHART_PROCESSES", "").strip()

@@ -19,8 +19,9 @@ Every function is a vectorised pandas pass (250,000 repositories in well under a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,7 @@ NO_LICENCE = "No licence"
 UNIDENTIFIED_LICENCE = "Licence not identified by GitHub"
 NO_LANGUAGE = "No language"
 OTHER = "Other"
+_T = TypeVar("_T")
 COMMUNITY_FILES = (
     ("has_readme", "README"),
     ("has_license_file", "LICENSE"),
@@ -57,6 +59,15 @@ class Figures:
     def __init__(self, tables: Mapping[str, DataFrame], collected_on: str) -> None:
         self.tables = tables
         self.collected_on = collected_on
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """`compute()`, once per `key` for these tables: what another module derives from them
+        for both the report and the website (`oshs.report.organisation_rows`)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        result: _T = self._memo[key]
+        return result
 
     def compute(self) -> Figures:
         """Compute every figure now (before charts are drawn in forked processes)."""

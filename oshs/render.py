@@ -6,17 +6,26 @@ missed and why."""
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from oshs.charts import CHART_NAMES, Chart, draw_charts, processes_for
+from oshs.charts import CHART_NAMES, Chart, chart_jobs, drawing, processes_for
 from oshs.config import Config
 from oshs.figures import Figures
 from oshs.files import write_bytes_atomic, write_text_atomic
 from oshs.provenance import SAMPLE_LABEL, Provenance, build_provenance
 from oshs.report import render_report
-from oshs.site import SITE_DIR, site_files, write_site
+from oshs.site import (
+    SITE_DIR,
+    asset_files,
+    chart_files,
+    chart_refs,
+    chartless_files,
+    site_renderer,
+    write_site,
+)
 from oshs.snapshot import failed_organisations
 
 CHART_DIR = "charts"
@@ -38,13 +47,14 @@ def _charts_key(
     return hashes, provenance, tuple(sorted(groups.items()))
 
 
-def _remember(key: Hashable | None, charts: list[Chart]) -> None:
-    """Keep the charts of the last `CACHED_RELEASES` releases."""
+def _remember(key: Hashable | None, charts: list[Chart]) -> list[Chart]:
+    """Keep the charts of the last `CACHED_RELEASES` releases; returns `charts`."""
     if key is None:
-        return
+        return charts
     _DRAWN[key] = charts
     while len(_DRAWN) > CACHED_RELEASES:
         del _DRAWN[next(iter(_DRAWN))]
+    return charts
 
 
 def release_provenance(
@@ -88,6 +98,26 @@ def _write_charts(folder: Path, charts: list[Chart]) -> None:
                 (folder / f"{name}{suffix}").unlink(missing_ok=True)
 
 
+@contextmanager
+def _charts(
+    config: Config, tables: dict[str, Any], descriptor: dict[str, Any], provenance: Provenance,
+    figures: Figures,
+) -> Iterator[Callable[[], list[Chart]]]:  # fmt: skip
+    """The charts of the release (`oshs.charts.drawing`): drawn in forked processes while
+    the block goes on, or those drawn already for the same tables (`_DRAWN`). One core of
+    `processes_for` is left to this process: it renders the website meanwhile, about as
+    long as drawing every chart takes (two processes drawing on two cores would slow it)."""
+    key = _charts_key(descriptor, provenance, config.language_groups)
+    charts = _DRAWN.get(key) if key is not None else None
+    if charts is not None:
+        yield lambda: charts
+        return
+    jobs = chart_jobs(tables, provenance=provenance, language_groups=config.language_groups,
+                      figures=figures)  # fmt: skip
+    with drawing(jobs, processes_for(len(figures.current)) - 1) as drawn:
+        yield lambda: _remember(key, drawn())
+
+
 def write_charts_and_report(
     config: Config,
     tables: dict[str, Any],
@@ -100,22 +130,20 @@ def write_charts_and_report(
 ) -> Provenance:
     """Write every chart (`charts/<name>.svg` and `.png`), `README.md` and the website
     (`site/`) of the outputs folder; a chart the release does not have (history with one
-    date) is removed. Returns the provenance the outputs were labelled with."""
+    date) is removed. The pages that show no chart are written while the charts are drawn.
+    Returns the provenance the outputs were labelled with."""
     provenance = release_provenance(
         config, tables, descriptor, collected_on=collected_on, raw_dir=raw_dir
     )
     figures = Figures(tables, collected_on)
-    key = _charts_key(descriptor, provenance, config.language_groups)
-    charts = _DRAWN.get(key) if key is not None else None
-    if charts is None:
-        charts = draw_charts(
-            tables,
-            provenance=provenance,
+    with _charts(config, tables, descriptor, provenance, figures) as drawn:
+        site = site_renderer(
+            tables, descriptor, provenance=provenance, site_dir=out_dir / SITE_DIR,
+            package_path=package_path, charts_dir=out_dir / CHART_DIR, figures=figures,
             language_groups=config.language_groups,
-            figures=figures,
-            processes=processes_for(len(figures.current)),
-        )
-        _remember(key, charts)
+        )  # fmt: skip
+        write_site(out_dir, chartless_files(site))
+        charts = drawn()
     _write_charts(out_dir / CHART_DIR, charts)
     link = Path(os.path.relpath(package_path, out_dir)).as_posix()
     text = render_report(
@@ -128,9 +156,7 @@ def write_charts_and_report(
         figures=figures,
     )
     write_text_atomic(out_dir / "README.md", text)
-    write_site(out_dir, site_files(
-        tables, descriptor, provenance=provenance, charts=charts, site_dir=out_dir / SITE_DIR,
-        package_path=package_path, charts_dir=out_dir / CHART_DIR, figures=figures,
-        language_groups=config.language_groups,
-    ))  # fmt: skip
+    site.use_charts(chart_refs(charts))
+    write_site(out_dir, chart_files(site))
+    write_site(out_dir, asset_files())
     return provenance

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pandas import DataFrame
@@ -186,7 +187,7 @@ def render_report(
         provenance = _stale_provenance(organisations, descriptor, day)
     figures = figures_of(tables, day, figures)
     stats = figures.stats
-    rows = summary_rows(organisations, figures.current, tables["timeline"], stats)
+    rows = organisation_rows(figures, organisations, tables["timeline"])
     context = {
         "title": _title(descriptor, provenance),
         "opening": provenance_lines(provenance),
@@ -249,11 +250,13 @@ def _collected_on(organisations: DataFrame, descriptor: Mapping[str, Any]) -> An
     return str(created)[:10] if created else None
 
 
-def _counts(repositories: DataFrame) -> dict[str, dict[str, Count]]:
+def _counts(repositories: DataFrame, keys: np.ndarray | None = None) -> dict[str, dict[str, Count]]:
     """Per organisation (case-folded login): repositories and count sums, removed ones left out
-    (one vectorised pass: sums and known values per column)."""
-    current = current_repositories(repositories)
-    keys = current["organisation"].astype(str).str.casefold().to_numpy()
+    (one vectorised pass: sums and known values per column); `keys`: the case-folded logins of
+    `repositories` when they are the current ones already."""
+    current = repositories if keys is not None else current_repositories(repositories)
+    if keys is None:
+        keys = current["organisation"].astype(str).str.casefold().to_numpy()
     values = DataFrame({column: current[column].astype("Int64") for column in COUNT_COLUMNS})
     sums = values.groupby(keys).sum(min_count=0).astype("int64").to_dict("index")
     known = values.notna().groupby(keys).sum().to_dict("index")
@@ -290,12 +293,36 @@ def _stale(row: Mapping[Hashable, Any]) -> str | None:
     return "yes, last collected " + str(day) if not is_missing(day) else "yes"
 
 
+def organisation_rows(
+    figures: Figures, organisations: DataFrame, timeline: DataFrame
+) -> list[dict[str, Any]]:
+    """`summary_rows` of the current repositories of `figures`, computed once for them when
+    `organisations` and `timeline` are their tables (the report and the home page show the
+    same rows); each row a copy, to change freely."""
+
+    def compute() -> list[dict[str, Any]]:
+        return summary_rows(organisations, figures.current, timeline, figures.stats,
+                            keys=figures.keys)  # fmt: skip
+
+    tables = figures.tables
+    if organisations is tables.get("organisations") and timeline is tables.get("timeline"):
+        rows = figures.memo("summary_rows", compute)
+    else:
+        rows = compute()
+    return [dict(row) for row in rows]
+
+
 def summary_rows(
-    organisations: DataFrame, repositories: DataFrame, timeline: DataFrame, stats: DataFrame
+    organisations: DataFrame,
+    repositories: DataFrame,
+    timeline: DataFrame,
+    stats: DataFrame,
+    keys: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """One row per organisation, most repositories first (then by login); `stats` are the
-    `organisation_stats` of the current repositories."""
-    counts, tops = _counts(repositories), _latest_tops(timeline)
+    `organisation_stats` of the current repositories; `keys`: the case-folded logins of
+    `repositories` when they are the current ones already (`Figures.keys`)."""
+    counts, tops = _counts(repositories, keys), _latest_tops(timeline)
     shares = {
         key: {
             column: percent(row[column], row["repositories"]) for column in ("licensed", "active")

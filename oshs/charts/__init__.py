@@ -1,6 +1,7 @@
 """Deterministic charts of the published tables (SVG with `<title>` and `<desc>`, and a PNG
 twin), one module per chart or family; what they share (style, layout, labels of provenance,
-rendering) is in `oshs.charts.common`. `draw_charts` draws every chart a release has."""
+rendering) is in `oshs.charts.common`. `draw_charts` draws every chart a release has (`drawing`
+of `chart_jobs`: while other work goes on)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from oshs.charts.history import has_history, history_chart
 from oshs.charts.languages import languages_chart
 from oshs.charts.licenses import licenses_chart, topics_chart
 from oshs.charts.organisations import organisations_chart, repositories_by_organisation_chart
-from oshs.charts.parallel import draw_all, processes_for
+from oshs.charts.parallel import draw_all, drawing, processes_for
 from oshs.charts.years import new_repositories_per_year_chart
 from oshs.figures import Figures
 from oshs.provenance import Provenance
@@ -36,17 +37,15 @@ CHART_NAMES = (
 """Every chart's file stem, in the order of the report."""
 
 
-def draw_charts(
+def chart_jobs(
     tables: Mapping[str, DataFrame],
     *,
     provenance: Provenance,
     language_groups: Mapping[str, str] | None = None,
     figures: Figures | None = None,
-    processes: int = 1,
-) -> list[Chart]:
-    """Every chart of `CHART_NAMES` (history only with two dates or more), in that order;
-    `figures` (of `tables`) are computed once for all of them when not given; `processes` > 1
-    draws them in that many forked processes (`oshs.charts.parallel`), the same bytes."""
+) -> list[Callable[[], Chart]]:
+    """A function drawing each chart of `CHART_NAMES` (history only with two dates or more),
+    in that order; `figures` (of `tables`) are computed now for all of them when not given."""
     groups = dict(language_groups or {})
     figures = figures or Figures(tables, provenance.collected_on)
     figures.compute()  # before any fork: every process shares them
@@ -71,6 +70,21 @@ def draw_charts(
     ]
     if has_history(tables["organisation_history"]):
         jobs.append(partial(history_chart, tables["organisation_history"], provenance=provenance))
+    return jobs
+
+
+def draw_charts(
+    tables: Mapping[str, DataFrame],
+    *,
+    provenance: Provenance,
+    language_groups: Mapping[str, str] | None = None,
+    figures: Figures | None = None,
+    processes: int = 1,
+) -> list[Chart]:
+    """Every chart of `chart_jobs`, in that order; `processes` > 1 draws them in that many
+    forked processes (`oshs.charts.parallel`), the same bytes."""
+    jobs = chart_jobs(tables, provenance=provenance, language_groups=language_groups,
+                      figures=figures)  # fmt: skip
     return draw_all(jobs, processes)
 
 
@@ -79,8 +93,10 @@ __all__ = [
     "Chart",
     "activity_chart",
     "cambrian_explosion_chart",
+    "chart_jobs",
     "community_files_chart",
     "draw_charts",
+    "drawing",
     "has_history",
     "history_chart",
     "languages_chart",

@@ -20,6 +20,7 @@ from oshs.figures import (
     topic_counts,
 )
 from oshs.provenance import Provenance
+from oshs.tables import member
 from oshs.text import shorten
 
 LICENSES_NAME = "licenses"
@@ -95,8 +96,7 @@ def topics_chart(
     """The `top` topics of the current repositories, by how many repositories carry each."""
     current = figures_of(tables, provenance.collected_on, figures).current
     counts = topic_counts(tables["topics"], current)
-    topics = tables["topics"]
-    tagged = int(current["id"].isin(topics["repository_id"]).sum())
+    tagged = int(member(current["id"], tables["topics"]["repository_id"]).sum())
     with matplotlib.rc_context(RC):
         return _topics_figure(provenance, len(current), counts, tagged, top)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -90,7 +91,8 @@ def licences_table(figures: Figures) -> DataTable:
 
 def topics_table(figures: Figures, top: int | None = TOP_ROWS) -> DataTable:
     """Current repositories per topic (the leading `top`, or all)."""
-    counts = topic_counts(figures.tables["topics"], figures.current)
+    topics = figures.tables["topics"]
+    counts = figures.memo("topic_counts", lambda: topic_counts(topics, figures.current))
     counts = counts if top is None else counts.iloc[:top]
     what = "every topic" if top is None else f"the first {top} at most"
     return _counts_table(f"Current repositories by topic ({what})", "Topic",
@@ -146,15 +148,17 @@ def history_table(organisation_history: DataFrame) -> DataTable:
 
 
 def chart_tables(figures: Figures, groups: Mapping[str, str]) -> dict[str, Callable[[], DataTable]]:
-    """The data table of each chart by its name (computed when asked)."""
+    """The data table of each chart by its name (computed when asked; the table of two charts
+    once)."""
+    organisations = cache(lambda: organisations_table(figures))
     return {
         "cambrian-explosion": lambda: years_table(figures),
-        "repositories-by-organisation": lambda: organisations_table(figures),
+        "repositories-by-organisation": organisations,
         "new-repositories-per-year": lambda: years_table(figures),
         "languages": lambda: languages_table(figures, groups),
         "licenses": lambda: licences_table(figures),
         "topics": lambda: topics_table(figures),
-        "organisations": lambda: organisations_table(figures),
+        "organisations": organisations,
         "community-files": lambda: community_table(figures),
         "activity": lambda: activity_table(figures),
         "history": lambda: history_table(figures.tables["organisation_history"]),

@@ -10,19 +10,15 @@ cannot close a `<script>` element; the page's script puts it in the DOM as text 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-import pandas as pd
-from pandas import DataFrame, Series
+from pandas import DataFrame
 
 from oshs.site.model import NO_VALUE, OrganisationPage
 from oshs.text import shorten
 
 INDEX_FILE = "search-index.js"
-_COLUMNS = ("key", "id", "name", "description", "topics", "language", "licence", "archived",
-            "stars")  # fmt: skip
 DESCRIPTION_LIMIT = 140  # characters of a description in the index (the pages hold it all)
 
 
@@ -32,14 +28,6 @@ def choices(values: Any) -> list[str]:
     return sorted(distinct, key=lambda v: (v.casefold(), v))
 
 
-def _positions(values: Series, numbers: Mapping[str, int]) -> list[int]:
-    """The number of each value in `numbers`, -1 when not in it (`map`, without pandas
-    mapping Arrow strings one at a time)."""
-    found = pd.Index(list(numbers), dtype=object).get_indexer(values.astype(object))
-    codes = np.fromiter(numbers.values(), dtype=np.int64, count=len(numbers))
-    return np.where(found >= 0, codes[np.maximum(found, 0)] if len(codes) else -1, -1).tolist()
-
-
 def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     """The script of the index: organisations (`[slug, name]`), languages and licences (the
     filters' values, "None" for repositories without one), then one array per column of the
@@ -47,7 +35,7 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     `DESCRIPTION_LIMIT`, `topics`, `language`, `licence`, `archived`, `stars`), the text ones
     `one_line` already, organisations, languages and licences as positions in their lists
     (-1: none); most stars first (then by name)."""
-    current = rows.loc[~rows["removed"], list(_COLUMNS)]
+    current = rows.loc[~rows["removed"]]
     order = DataFrame({"stars": -current["stars"].fillna(-1),
                        "name": current["name"].str.casefold(), "id": current["id"]})  # fmt: skip
     current = current.loc[order.sort_values(["stars", "name", "id"], kind="stable").index]
@@ -61,20 +49,32 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     if long.any():
         text = text.copy()
         text.loc[long] = [shorten(value, DESCRIPTION_LIMIT) for value in text.loc[long]]
-    document = {
-        "organisations": [[page.slug, page.name] for page in pages],
-        "languages": languages,
-        "licences": licences,
-        "none": NO_VALUE,
-        "organisation": _positions(current["key"], organisations),
-        "id": current["id"].astype(str).tolist(),
-        "name": current["name"].tolist(),
-        "description": text.tolist(),
-        "topics": current["topics"].tolist(),
-        "language": _positions(current["language"], language_of),
-        "licence": _positions(current["licence"], licence_of),
-        "archived": current["archived"].astype("int64").tolist(),
-        "stars": current["stars"].fillna(-1).astype("int64").tolist(),
-    }
-    script = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
-    return f"window.OSHS_INDEX = {script};\n".encode("ascii")
+    return _script({
+        "organisations": lambda: [[page.slug, page.name] for page in pages],
+        "languages": lambda: languages,
+        "licences": lambda: licences,
+        "none": lambda: NO_VALUE,
+        "organisation": lambda: current["key"].map(organisations).fillna(-1).astype("int64")
+        .tolist(),
+        "id": lambda: current["id"].astype(str).tolist(),
+        "name": lambda: current["name"].tolist(),
+        "description": lambda: text.tolist(),
+        "topics": lambda: current["topics"].tolist(),
+        "language": lambda: current["language"].map(language_of).fillna(-1).astype("int64")
+        .tolist(),
+        "licence": lambda: current["licence"].map(licence_of).fillna(-1).astype("int64").tolist(),
+        "archived": lambda: current["archived"].astype("int64").tolist(),
+        "stars": lambda: current["stars"].fillna(-1).astype("int64").tolist(),
+    })  # fmt: skip
+
+
+def _script(members: Mapping[str, Callable[[], Any]]) -> bytes:
+    """`window.OSHS_INDEX = <JSON object>;`, the same bytes as `json.dumps` of the object
+    (compact, `ensure_ascii`), made one member at a time: only one column of 250,000
+    repositories is a list of Python objects at once."""
+    parts = [b"window.OSHS_INDEX = {"]
+    for number, (name, value) in enumerate(members.items()):
+        data = json.dumps(value(), ensure_ascii=True, separators=(",", ":"))
+        parts += [b"," if number else b"", f"{json.dumps(name)}:{data}".encode("ascii")]
+    parts.append(b"};\n")
+    return b"".join(parts)

@@ -69,6 +69,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # else every page checks its templates' files for changes
     )
     env.filters.update(number=number, sort_key=sort_key, markdown=markdown_html, text=text,
                        percent_key=percent_key)  # fmt: skip

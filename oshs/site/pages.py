@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from oshs.charts.history import has_history
 from oshs.figures import Figures
 from oshs.findings import findings, provenance_lines
 from oshs.provenance import SAMPLE_LABEL, SAMPLE_SENTENCE, Provenance
-from oshs.report import https_target, summary_rows
+from oshs.report import https_target, organisation_rows
 from oshs.site.chart_data import DataTable, chart_tables, topics_table
 from oshs.site.index import INDEX_FILE, choices, search_index
 from oshs.site.markup import environment, markdown_html
@@ -117,8 +117,9 @@ class Renderer:
         self.pages = list(self.names.values())
         self.rows = repository_rows(tables["repositories"], site.language_groups)
         self.tables = chart_tables(site.figures, site.language_groups)
-        self.charts = {chart.name: chart for chart in site.charts}
+        self.charts: dict[str, ChartRef] = {}
         self.shown: dict[str, dict[str, Any] | None] = {}
+        self.use_charts(site.charts)
         title = str(site.descriptor.get("title") or "Open-source health statistics")
         self.common = {
             "site_title": one_line(title),
@@ -130,6 +131,12 @@ class Renderer:
             "collected_on": provenance.collected_on,
             "package_link": site.package_link,
         }
+
+    def use_charts(self, charts: Sequence[ChartRef]) -> None:
+        """Show `charts` (those of `site.charts` until then: the pages of `chart_files` need
+        them, the others do not, so they can be rendered while the charts are drawn)."""
+        self.charts = {chart.name: chart for chart in charts}
+        self.shown = {}
 
     def page(self, path: str, template: str, title: str, **context: Any) -> bytes:
         """One page: `template` with the shared context, `title` and `context`."""
@@ -159,8 +166,7 @@ class Renderer:
         """The home page: labels, findings, the cambrian explosion, the history, the table per
         organisation (sortable) and the other charts."""
         site, figures = self.site, self.site.figures
-        rows = summary_rows(site.tables["organisations"], figures.current,
-                            site.tables["timeline"], figures.stats)  # fmt: skip
+        rows = organisation_rows(figures, site.tables["organisations"], site.tables["timeline"])
         for row in rows:
             page = self.names.get(row["login"].casefold())
             row["href"] = page.path if page else None
@@ -236,21 +242,24 @@ def _names(figures: Figures) -> dict[str, str]:
     return organisation_names(figures.tables["organisations"])
 
 
-def render_site(site: SiteInput) -> dict[str, bytes]:
-    """Every generated file of the site (pages and search index) by path, sorted."""
-    renderer = Renderer(site)
-    files = {
-        "index.html": renderer.home(),
-        "repositories.html": renderer.repositories(),
-        INDEX_FILE: search_index(renderer.rows, renderer.pages),
-        "topics.html": renderer.topics(),
-        "languages.html": renderer.languages(),
-        "history.html": renderer.history(),
-        "data.html": renderer.data(),
-        "about.html": renderer.about(),
-    }
+def chartless_files(renderer: Renderer) -> Iterator[tuple[str, bytes]]:
+    """The generated files that show no chart, one at a time (path, bytes): the repositories
+    page and its search index, data, about and every organisation's page."""
+    site = renderer.site
+    yield "repositories.html", renderer.repositories()
+    yield INDEX_FILE, search_index(renderer.rows, renderer.pages)
+    yield "data.html", renderer.data()
+    yield "about.html", renderer.about()
     contexts = organisation_contexts(site.figures, renderer.rows, site.tables,
                                      site.language_groups)  # fmt: skip
     for page in renderer.pages:
-        files[page.path] = renderer.organisation(page, contexts.get(page.key, {}))
-    return dict(sorted(files.items()))
+        yield page.path, renderer.organisation(page, contexts.get(page.key, {}))
+
+
+def chart_files(renderer: Renderer) -> Iterator[tuple[str, bytes]]:
+    """The pages that show the charts (`Renderer.use_charts`): home, topics, languages and
+    licences, history."""
+    yield "index.html", renderer.home()
+    yield "topics.html", renderer.topics()
+    yield "languages.html", renderer.languages()
+    yield "history.html", renderer.history()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from datetime import datetime
 
@@ -156,15 +157,26 @@ def git_cmd(*args, cwd):
     return done.stdout
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, raw_dir):
+    """The package `oshs build` makes of `raw_dir`, built once a module (read-only)."""
+    folder = tmp_path_factory.mktemp("built")
+    run_build(
+        CONFIG,
+        raw_dir=raw_dir,
+        out_dir=folder / "outputs",
+        package_path=folder / "datapackage.json",
+    )
+    return folder
+
+
 @pytest.fixture
-def work(tmp_path, raw_dir):
-    """A clone of a bare remote, holding a freshly built package."""
+def work(tmp_path, built):
+    """A clone of a bare remote, holding a copy of the freshly built package."""
     git_cmd("init", "-q", "--bare", "-b", "main", "remote.git", cwd=tmp_path)
     git_cmd("clone", "-q", "remote.git", "work", cwd=tmp_path)
     work = tmp_path / "work"
-    run_build(
-        CONFIG, raw_dir=raw_dir, out_dir=work / "outputs", package_path=work / "datapackage.json"
-    )
+    shutil.copytree(built, work, dirs_exist_ok=True)
     return work
 
 

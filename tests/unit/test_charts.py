@@ -426,3 +426,14 @@ def test_large_releases_are_drawn_on_every_core(monkeypatch):
     assert parallel.processes_for(250_000) == max(1, cores)
     monkeypatch.setenv("OSHS_CHART_PROCESSES", "1")
     assert parallel.processes_for(250_000) == 1
+
+
+def test_charts_drawn_while_this_process_works_are_the_same_bytes(drawn):
+    jobs = charts.chart_jobs(tiny_tables(), provenance=SAMPLE)
+    with parallel.drawing(jobs, 1) as later:
+        meanwhile = os.getpid()  # this process goes on while one forked process draws
+        forked = later()
+    assert meanwhile == os.getpid()
+    assert [(chart.name, chart.svg, chart.png) for chart in forked] == [
+        (chart.name, chart.svg, chart.png) for chart in drawn.values()
+    ]

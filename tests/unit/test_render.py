@@ -4,6 +4,7 @@ the same tables are drawn once per process."""
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from test_charts import DAY, tiny_tables
 
@@ -40,10 +41,11 @@ def test_a_release_is_drawn_once_labelled_and_loses_a_replaced_history(tmp_path,
 
     def counting(tables, *, provenance, **_):  # drawing itself is tested in test_charts
         drawn.append(1)
-        return [Chart(name, f"{name} {provenance.collected_on}", f"{name} shows", b"<svg/>",
-                      name.encode(), f"{name} alt") for name in CHART_NAMES[:-1]]  # fmt: skip
+        return [partial(Chart, name, f"{name} {provenance.collected_on}", f"{name} shows",
+                        b"<svg/>", name.encode(), f"{name} alt")
+                for name in CHART_NAMES[:-1]]  # fmt: skip
 
-    monkeypatch.setattr(render, "draw_charts", counting)
+    monkeypatch.setattr(render, "chart_jobs", counting)
     monkeypatch.setattr(render, "_DRAWN", {})
     options = {"out_dir": out, "package_path": tmp_path / "datapackage.json",
                "raw_dir": tmp_path / "raw"}  # fmt: skip

@@ -147,14 +147,14 @@ def _insert(
 def _repositories(state: DataFrame, records: DataFrame, on: str) -> tuple[DataFrame, pd.Series]:
     """The next `repositories`, and the ids whose values now come from `on`."""
     fresh = repositories_table(records)
-    known = fresh["id"].isin(state["id"])
+    known = member(fresh["id"], state["id"])
     added = fresh.loc[~known].assign(removed=True)
     by_id = state.set_index("id")
     last_seen = fresh["id"].map(by_id["last_seen"]).astype("string")
     stale = fresh.loc[known & last_seen.lt(on).fillna(False).astype(bool)]
     stale = stale.assign(first_seen=stale["id"].map(by_id["first_seen"]), removed=True)
-    rows = state.loc[~state["id"].isin(stale["id"])]
-    seen = rows["id"].isin(fresh["id"])
+    rows = state.loc[~member(state["id"], stale["id"])]
+    seen = member(rows["id"], fresh["id"])
     rows = rows.assign(first_seen=rows["first_seen"].mask(seen & rows["first_seen"].gt(on), on))
     frames = [frame for frame in (rows, stale, added) if len(frame)]
     repos = typed(pd.concat(frames) if frames else state, REPOSITORIES)
@@ -163,7 +163,7 @@ def _repositories(state: DataFrame, records: DataFrame, on: str) -> tuple[DataFr
 
 def _replace(previous: DataFrame, fresh: DataFrame, ids: pd.Series, table: Any) -> DataFrame:
     """`previous` with the rows of repositories `ids` replaced by `fresh`."""
-    kept = previous.loc[~previous["repository_id"].isin(ids)]
+    kept = previous.loc[~member(previous["repository_id"], ids)]
     frames = [frame for frame in (kept, fresh) if len(frame)]
     return typed(pd.concat(frames) if frames else previous, table)
 
@@ -191,7 +191,7 @@ def _organisation_history(
     first = records["id"].map(old["first_seen"]).astype("string").fillna("9999-12-31")
     grouped = records.groupby(lower)
     known = state.loc[state["organisation"].str.lower().isin(logins) & state["first_seen"].lt(on)]
-    gone = known.loc[~known["id"].isin(records["id"])]
+    gone = known.loc[~member(known["id"], records["id"])]
     today = DataFrame(
         {
             "repositories": grouped.size(),

@@ -389,7 +389,7 @@ def _repository_history(
     )
     last = earlier.drop_duplicates("repository_id", keep="last").set_index("repository_id")
     before = last.reindex(today["repository_id"]).reset_index(drop=True)
-    changed = ~today["repository_id"].isin(last.index).to_numpy()
+    changed = ~member(today["repository_id"], last.index.to_series()).to_numpy()
     for name in HISTORY_TRACKED:
         now, then = today[name], before[name].astype(today[name].dtype)
         differs = (now != then).fillna(False).astype(bool) | (now.isna() != then.isna())

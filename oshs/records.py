@@ -50,9 +50,10 @@ class RecordColumns:
         start = self.rows
         for name, column in self.columns.items():
             try:
-                column.extend(map(operator.itemgetter(name), records))
+                values = list(map(operator.itemgetter(name), records))
             except KeyError:  # a record without it
-                column.extend(record.get(name) for record in records)
+                values = [record.get(name) for record in records]
+            column.extend(values)
         self.rows += len(records)
         if len(self.columns["id"]) >= self.BATCH_ROWS:
             self._flush()

@@ -39,3 +39,10 @@ def test_a_value_of_the_wrong_type_is_one_clear_error():
     with pytest.raises(SnapshotError) as raised:
         records_table([record(1, stars="many")])
     assert raised.value.message.startswith("a repository record has a value of the wrong type (")
+
+
+def test_a_field_only_some_records_have_is_null_for_the_others():
+    first, second = record(1, homepage="https://a.example"), record(2)
+    table = records_table([first, second, record(3, homepage="https://c.example")])
+    assert table.column("homepage").to_pylist() == ["https://a.example", None, "https://c.example"]
+    assert table.column("id").to_pylist() == ["1", "2", "3"]

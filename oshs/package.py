@@ -70,6 +70,22 @@ def stage_package_data(
     descriptor), and the Parquet `twins` the descriptor lists. Raises `PackageError` (naming
     `name`, the published path) when invalid.
     """
+    write_staged(data, descriptor, package_path=package_path, out_dir=out_dir,
+                 changelog=changelog, name=name, twins=twins)  # fmt: skip
+    check_staged(package_path, descriptor, name)
+
+
+def write_staged(
+    data: dict[str, bytes],
+    descriptor: dict[str, Any],
+    *,
+    package_path: Path,
+    out_dir: Path,
+    changelog: str | None = None,
+    name: Path | None = None,
+    twins: dict[str, bytes] | None = None,
+) -> None:
+    """`stage_package_data` without the validation (`check_staged`): the files written."""
     package_path, out_dir = Path(package_path), Path(out_dir)
     resource_dir = resource_dir_for(package_path, out_dir)
     try:
@@ -84,7 +100,12 @@ def stage_package_data(
         package_path.write_bytes(descriptor_bytes(descriptor))
     except OSError as error:
         raise storage_error(published_path(error, package_path, name), error) from None
-    _raise_if_invalid(validate_staged(package_path, descriptor), name or package_path)
+
+
+def check_staged(package_path: Path, descriptor: dict[str, Any], name: Path | None) -> None:
+    """Raise `PackageError` (naming `name`, the published path) unless the staged package at
+    `package_path` is valid (`validate_staged`)."""
+    _raise_if_invalid(validate_staged(Path(package_path), descriptor), name or package_path)
 
 
 def validate_staged(package_path: Path, descriptor: dict[str, Any]) -> ValidationReport:

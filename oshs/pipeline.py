@@ -4,7 +4,7 @@ own module, and the CLI is a thin layer over these functions."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from oshs.errors import CollectError, HistoryImportError, SnapshotError
 from oshs.files import write_bytes_atomic
 from oshs.history import State, read_state
 from oshs.legacy import LegacyHistory, configured_observations, observations_frame
-from oshs.package import resource_dir_for, stage_package_data
+from oshs.package import check_staged, resource_dir_for, write_staged
 from oshs.provenance import sample_state_replaced
 from oshs.release import Release, dates_to_replay, import_release, replay
 from oshs.render import write_charts_and_report
@@ -139,7 +139,7 @@ def publish_release(
     """Write a release at once (`oshs.transaction`): the validated package, its charts and
     report are staged, then moved into place together. The caller holds the package's lock."""
     with Transaction(package_path, out_dir) as staged:
-        stage_package_data(
+        write_staged(
             release.data,
             release.descriptor,
             package_path=staged.package_path,
@@ -148,6 +148,10 @@ def publish_release(
             name=package_path,
             twins=release.twins,
         )
+        release = replace(release, data={}, twins={})  # written: the bytes need not stay in
+        # memory while they are validated and the charts and website are made (a caller that
+        # passes the release straight in, as `build_locked` does, frees them here)
+        check_staged(staged.package_path, release.descriptor, package_path)
         write_charts_and_report(
             config,
             release.tables,
@@ -233,19 +237,28 @@ def build_locked(
     config: Config, raw_dir: Path, out_dir: Path, package_path: Path, dates: list[str]
 ) -> BuildResult:
     """`run_build` once the package's lock is held."""
+    return publish_release(  # the release passed straight in: its bytes are freed once staged
+        config,
+        build_release(config, raw_dir, package_path, out_dir, dates),
+        out_dir=out_dir,
+        package_path=package_path,
+        raw_dir=raw_dir,
+    )
+
+
+def build_release(
+    config: Config, raw_dir: Path, package_path: Path, out_dir: Path, dates: list[str]
+) -> Release:
+    """The release of the collections of `dates` not yet in the package (none of what it was
+    made from stays referenced once it is returned: records, old tables)."""
     state, collections = read_build_input(config, raw_dir, package_path, out_dir, dates)
-    metadata = package_metadata(config)
-    release = replay(
+    return replay(
         state,
         collections,
-        metadata=metadata,
+        metadata=package_metadata(config),
         resource_dir=resource_dir_for(package_path, out_dir),
         include_forks=config.include_forks,
         include_archived=config.include_archived,
-    )
-    del state, collections  # the records and the old tables: their memory is reused
-    return publish_release(
-        config, release, out_dir=out_dir, package_path=package_path, raw_dir=raw_dir
     )
 
 

@@ -1,9 +1,9 @@
 """CSV bytes + descriptor → the published package, validated before anything is published.
 
-`stage_package_data` writes every file into a staging folder (`oshs.transaction.Transaction`)
-and validates the staged package (`oshs.validation`, proven to reach frictionless's verdicts);
-only a valid one is committed, all files at once: an invalid package publishes nothing, and no
-published file is ever half-written.
+`write_staged` writes every file into a staging folder (`oshs.transaction.Transaction`) and
+`check_staged` validates the staged package (`oshs.validation`, proven to reach frictionless's
+verdicts); only a valid one is committed, all files at once: an invalid package publishes
+nothing, and no published file is ever half-written.
 `validate_package` is offline: a descriptor naming a remote resource is refused unless asked.
 """
 
@@ -35,13 +35,13 @@ def write_package_data(
 ) -> None:
     """Publish CSV bytes (`<out_dir>/data/<table>.csv`), their Parquet `twins` when the
     descriptor lists them, and the descriptor at `package_path`,
-    all at once (`oshs.transaction.Transaction`), after validating them (`stage_package_data`).
+    all at once (`oshs.transaction.Transaction`), after validating them (`check_staged`).
 
     Raises `PackageError` naming the first errors, with nothing published, when the staged
     package is invalid. `changelog`, when given, is published as `<out_dir>/CHANGELOG.md`.
     """
     with Transaction(package_path, out_dir) as transaction:
-        stage_package_data(
+        write_staged(
             data,
             descriptor,
             package_path=transaction.package_path,
@@ -50,29 +50,8 @@ def write_package_data(
             name=Path(package_path),
             twins=twins,
         )
+        check_staged(transaction.package_path, descriptor, Path(package_path))
         transaction.commit()
-
-
-def stage_package_data(
-    data: dict[str, bytes],
-    descriptor: dict[str, Any],
-    *,
-    package_path: Path,
-    out_dir: Path,
-    changelog: str | None = None,
-    name: Path | None = None,
-    twins: dict[str, bytes] | None = None,
-) -> None:
-    """Write the CSVs, changelog and descriptor at staged paths and validate them there
-    (`validate_staged`: types, keys, each file's hash and size against the descriptor).
-
-    `out_dir` must lie inside the descriptor's folder (resource paths are relative to the
-    descriptor), and the Parquet `twins` the descriptor lists. Raises `PackageError` (naming
-    `name`, the published path) when invalid.
-    """
-    write_staged(data, descriptor, package_path=package_path, out_dir=out_dir,
-                 changelog=changelog, name=name, twins=twins)  # fmt: skip
-    check_staged(package_path, descriptor, name)
 
 
 def write_staged(
@@ -85,7 +64,14 @@ def write_staged(
     name: Path | None = None,
     twins: dict[str, bytes] | None = None,
 ) -> None:
-    """`stage_package_data` without the validation (`check_staged`): the files written."""
+    """Write the CSVs, their Parquet `twins`, the changelog and the descriptor at staged paths
+    (validated by `check_staged`: types, keys, each file's hash and size against the
+    descriptor).
+
+    `out_dir` must lie inside the descriptor's folder (resource paths are relative to the
+    descriptor). Raises `PackageError` naming `name`, the published path, when a file cannot
+    be written.
+    """
     package_path, out_dir = Path(package_path), Path(out_dir)
     resource_dir = resource_dir_for(package_path, out_dir)
     try:

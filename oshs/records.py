@@ -19,10 +19,11 @@ from oshs.errors import SnapshotError
 from oshs.schema import REPOSITORIES
 
 SEEN_COLUMNS = ("first_seen", "last_seen", "removed")
-_ARROW = {"integer": pa.int64(), "boolean": pa.bool_(), "number": pa.float64()}
+ARROW_TYPES = {"integer": pa.int64(), "boolean": pa.bool_(), "number": pa.float64()}
+"""The Arrow type of each data-dictionary type that is not text (dates and datetimes are)."""
 RECORD_TYPES: dict[str, pa.DataType] = {
     **{
-        name: _ARROW.get(type_, pa.string())
+        name: ARROW_TYPES.get(type_, pa.string())
         for name, type_ in REPOSITORIES.types().items()
         if name not in SEEN_COLUMNS
     },

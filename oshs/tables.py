@@ -26,7 +26,7 @@ import pyarrow.csv as pa_csv
 
 from oshs.csvbytes import to_csv_bytes as to_csv_bytes  # the tables' CSV bytes, re-exported
 from oshs.normalise import OrganisationCollection
-from oshs.records import records_table
+from oshs.records import ARROW_TYPES, records_table
 from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TABLES, TIMELINE, TOPICS, Table
 from oshs.validation.cells import as_mask
 
@@ -358,12 +358,11 @@ def read_table(path: Path, table: Table) -> pd.DataFrame:
             columns[name] = _typed_text(text.column(name), type_)
         else:
             fill = "github" if name == "platform" else None
-            columns[name] = pa.array([fill] * text.num_rows, type=_ARROW_TYPES.get(type_))
+            columns[name] = pa.array([fill] * text.num_rows, type=ARROW_TYPES.get(type_))
     frame = pa.table(columns).to_pandas(types_mapper=_PANDAS_TYPES.get)
     return typed(frame, table)
 
 
-_ARROW_TYPES = {"integer": pa.int64(), "boolean": pa.bool_(), "number": pa.float64()}
 _PANDAS_TYPES = {
     pa.string(): TEXT_DTYPE,
     pa.int64(): pd.Int64Dtype(),
@@ -377,6 +376,6 @@ def _typed_text(column: pa.ChunkedArray, type_: str) -> pa.ChunkedArray:
     if type_ == "boolean":
         true, false = pc.equal(column, "true"), pc.equal(column, "false")
         return pc.if_else(pc.or_(true, false), true, pa.scalar(None, pa.bool_()))
-    if type_ in _ARROW_TYPES:
-        return pc.cast(column, _ARROW_TYPES[type_])
+    if type_ in ARROW_TYPES:
+        return pc.cast(column, ARROW_TYPES[type_])
     return column.cast(pa.string())

@@ -41,26 +41,22 @@ def parquet_bytes_of_cells(cells: list[pa.Array], table: Table) -> bytes:
     `table_cells`), without writing and reading the CSV back: text cells are typed as the CSV's
     would be; integers and booleans are already their values."""
     fields = [field_descriptor(item) for item in table.fields]
-    texts = []
-    for item, column in zip(fields, cells, strict=True):
-        native = _NATIVE.get(item["type"])
-        if isinstance(column, pa.ChunkedArray):  # one chunk, as read from the CSV: the same
-            column = column.combine_chunks()  # pages and bytes
-        if native is not None and column.type == native:
-            texts.append(column)
-        else:
-            texts.append(pc.cast(column, pa.string()))
-    return _parquet(fields, texts)
+    # one chunk, as read from the CSV: chunk boundaries would move the pages, and the bytes
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cells]
+    return _parquet(fields, columns)
 
 
 _NATIVE = {"integer": pa.int64(), "boolean": pa.bool_()}
+"""Types whose cells are their values already (written from the table, not read from text)."""
 
 
 def _parquet(fields: list[dict[str, Any]], columns: list[pa.Array]) -> bytes:
+    """The Parquet bytes of `columns`: text cells typed by their fields, native ones as they
+    are."""
     typed = {
         item["name"]: column
         if column.type == _NATIVE.get(item["type"])
-        else typed_values(item, column)
+        else typed_values(item, pc.cast(column, pa.string()))
         for item, column in zip(fields, columns, strict=True)
     }
     buffer = io.BytesIO()

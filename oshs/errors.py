@@ -17,6 +17,10 @@ class OshsError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type[OshsError], tuple[str, str | None]]:
+        # pickled whole (the hint too) when raised in a forked process (`oshs.background`)
+        return (type(self), (self.message, self.hint))
+
 
 class ConfigError(OshsError):
     """The configuration (file or options) is invalid: usage error, exit 2."""

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from oshs.background import in_background
 from oshs.descriptor import PACKAGE_PROFILE, descriptor_bytes
 from oshs.errors import PackageError
 from oshs.files import storage_error
@@ -92,6 +95,19 @@ def check_staged(package_path: Path, descriptor: dict[str, Any], name: Path | No
     """Raise `PackageError` (naming `name`, the published path) unless the staged package at
     `package_path` is valid (`validate_staged`)."""
     _raise_if_invalid(validate_staged(Path(package_path), descriptor), name or package_path)
+
+
+@contextmanager
+def checking_staged(
+    package_path: Path, descriptor: dict[str, Any], name: Path | None, *, fork: bool = False
+) -> Iterator[None]:
+    """`check_staged` of what the block leaves staged before it began (the package's data,
+    descriptor and changelog): with `fork`, in a forked process while the block runs
+    (`oshs.background`), else when the block ends. Raises `PackageError` at the end of the
+    block when the staged package is invalid; an error of the block comes first."""
+    with in_background(validate_staged, Path(package_path), descriptor, fork=fork) as report:
+        yield
+        _raise_if_invalid(report(), name or package_path)
 
 
 def validate_staged(package_path: Path, descriptor: dict[str, Any]) -> ValidationReport:

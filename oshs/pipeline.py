@@ -17,6 +17,7 @@ from oshs.build_record import (
     record_entry,
     records_bytes,
 )
+from oshs.charts import processes_for
 from oshs.collect import ApiSettings, CollectionReport, collect_all
 from oshs.collection import Collection, read_collections, thaw
 from oshs.config import Config
@@ -24,7 +25,7 @@ from oshs.errors import CollectError, HistoryImportError, SnapshotError
 from oshs.files import write_bytes_atomic
 from oshs.history import State, read_state
 from oshs.legacy import LegacyHistory, configured_observations, observations_frame
-from oshs.package import check_staged, resource_dir_for, write_staged
+from oshs.package import checking_staged, resource_dir_for, write_staged
 from oshs.provenance import sample_state_replaced
 from oshs.release import Release, dates_to_replay, import_release, replay
 from oshs.render import write_charts_and_report
@@ -151,16 +152,17 @@ def publish_release(
         release = replace(release, data={}, twins={})  # written: the bytes need not stay in
         # memory while they are validated and the charts and website are made (a caller that
         # passes the release straight in, as `build_locked` does, frees them here)
-        check_staged(staged.package_path, release.descriptor, package_path)
-        write_charts_and_report(
-            config,
-            release.tables,
-            release.descriptor,
-            out_dir=staged.out_dir,
-            package_path=staged.package_path,
-            collected_on=release.created[:10],
-            raw_dir=raw_dir,
-        )
+        fork = processes_for(_current_repositories(release)) > 1  # cores to spare
+        with checking_staged(staged.package_path, release.descriptor, package_path, fork=fork):
+            write_charts_and_report(
+                config,
+                release.tables,
+                release.descriptor,
+                out_dir=staged.out_dir,
+                package_path=staged.package_path,
+                collected_on=release.created[:10],
+                raw_dir=raw_dir,
+            )
         staged.commit(mirror=["charts", *SITE_FOLDERS])
     if raw_dir is not None:
         _write_build_record(config, package_path, release, raw_dir)
@@ -193,15 +195,18 @@ def _write_build_record(
 
 def build_result(release: Release, *, package_path: Path, out_dir: Path) -> BuildResult:
     """What `release` publishes at `package_path`, in figures."""
-    current = ~release.tables["repositories"]["removed"].astype(bool)
     return BuildResult(
         release.descriptor,
         package_path,
         out_dir,
         release.created[:10],
-        repositories=int(current.sum()),
+        repositories=_current_repositories(release),
         organisations=len(release.tables["organisations"]),
     )
+
+
+def _current_repositories(release: Release) -> int:
+    return int((~release.tables["repositories"]["removed"].astype(bool)).sum())
 
 
 def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Path) -> BuildResult:

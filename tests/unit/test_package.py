@@ -14,7 +14,7 @@ from oshs.errors import PackageError
 from oshs.history import advance
 from oshs.normalise import OrganisationCollection
 from oshs.normalise.rest import organisation_record_from_rest, repository_record_from_rest
-from oshs.package import format_report, validate_package
+from oshs.package import checking_staged, format_report, validate_package
 
 METADATA = {
     "name": "nhs-open-source-statistics",
@@ -213,3 +213,37 @@ def test_changelog_is_published_with_the_package(tmp_path):
     write_tables(tables, tmp_path, metadata={"name": "p", "title": "P"}, changelog="# Changelog\n")
     assert (tmp_path / "outputs" / "CHANGELOG.md").read_text(encoding="utf-8") == "# Changelog\n"
     assert not list(tmp_path.glob(".datapackage.json.staging-*"))
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_checking_staged_raises_at_the_end_of_the_block_forked_or_not(tmp_path, fork):
+    write(tmp_path)
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text())
+    corrupt(tmp_path / "outputs/data/topics.csv", "nhs", "NHS")
+    ran = []
+    staged = tmp_path / "datapackage.json"
+    with (
+        pytest.raises(PackageError) as raised,
+        checking_staged(staged, descriptor, Path("pub.json"), fork=fork),
+    ):
+        ran.append("block")
+    assert ran == ["block"]
+    assert raised.value.message == (
+        "data package pub.json failed validation, nothing was published: "
+        "topics: file: hash-count: sha256 differs"
+    )
+
+
+def test_checking_staged_of_a_valid_package_passes_and_an_error_of_the_block_comes_first(
+    tmp_path,
+):
+    write(tmp_path)
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text())
+    with checking_staged(tmp_path / "datapackage.json", descriptor, None, fork=True):
+        pass
+    corrupt(tmp_path / "outputs/data/topics.csv", "nhs", "NHS")
+    with (
+        pytest.raises(KeyError, match="from the block"),
+        checking_staged(tmp_path / "datapackage.json", descriptor, None, fork=True),
+    ):
+        raise KeyError("from the block")

@@ -8,11 +8,31 @@ where the platform has it; elsewhere the function runs, as before, when its resu
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+PARALLEL_FROM = 20_000
+"""Current repositories from which a release is worked on by several processes (below it the
+charts take a second or two, and a fork would save little)."""
+MAX_PROCESSES = 4
+
+
+def processes_for(repositories: int) -> int:
+    """How many processes work on a release of `repositories` current repositories at once
+    (its charts are drawn by all but one, `oshs.charts.parallel`; with two or more its
+    snapshots are read and its package validated by a second one): `OSHS_PROCESSES` when
+    set, else the available cores (at most `MAX_PROCESSES`) from `PARALLEL_FROM` repositories
+    on, else one."""
+    configured = os.environ.get("OSHS_PROCESSES", "").strip()
+    if configured.isdigit():
+        return max(1, int(configured))
+    if repositories < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(MAX_PROCESSES, len(os.sched_getaffinity(0))))
 
 
 @contextmanager

@@ -10,10 +10,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
+from oshs.background import PARALLEL_FROM, in_background, processes_for
 from oshs.errors import SnapshotError
 from oshs.normalise import OrganisationCollection, normalise_snapshot
 from oshs.records import RecordColumns
-from oshs.snapshot import failed_organisations, iter_collection_files, snapshot_key
+from oshs.snapshot import collection_paths, failed_organisations, iter_snapshots, snapshot_key
+
+PARALLEL_READ_BYTES = 4_000_000
+"""Compressed snapshot bytes of a date from which its snapshots are read by two processes
+(about 25,000 repositories; below it a fork would save little)."""
 
 
 @dataclass(frozen=True)
@@ -105,22 +112,60 @@ def _read_date(
 ) -> tuple[list[OrganisationCollection], list[str], list[dict[str, Any]]]:
     """(normalised organisations, snapshot keys, {platform, api_url} of each snapshot) of the
     snapshots of `date` (none when not `present`), each parsed, normalised and dropped; the
-    records of every organisation go into one Arrow table (`oshs.records`)."""
+    records of every organisation go into one Arrow table (`oshs.records`). A large date is
+    read in two halves, the first by a forked process meanwhile (`oshs.background`)."""
+    paths = collection_paths(raw_dir, date) if present else []
+    middle = _middle(paths)
+    with in_background(_read_files, paths[:middle], date, fork=middle > 0) as first_half:
+        second_half = _read_files(paths[middle:], date)
+        halves = [first_half(), second_half]
+    table = pa.concat_tables([half.table for half in halves])
     organisations: list[OrganisationCollection] = []
-    keys: list[str] = []
-    envelopes: list[dict[str, Any]] = []
+    start = 0
+    for half in halves:
+        for organisation, rows in zip(half.organisations, half.rows, strict=True):
+            organisations.append(replace(organisation, repositories=table.slice(start, rows)))
+            start += rows
+    keys = [key for half in halves for key in half.keys]
+    return organisations, keys, [envelope for half in halves for envelope in half.envelopes]
+
+
+@dataclass
+class _Read:
+    """What `_read_files` read: the organisations without their records, the number of records
+    of each, the snapshots' keys and envelopes, and the records as one table."""
+
+    organisations: list[OrganisationCollection]
+    rows: list[int]
+    keys: list[str]
+    envelopes: list[dict[str, Any]]
+    table: pa.Table
+
+
+def _read_files(paths: list[Path], date: str) -> _Read:
+    """The snapshots `paths` of `date`, each parsed, normalised and dropped."""
+    read = _Read([], [], [], [], pa.table({}))
     columns = RecordColumns()
-    starts: list[int] = []
-    for path, doc in iter_collection_files(raw_dir, date) if present else ():
-        keys.append(snapshot_key(doc))
-        envelopes.append({key: doc[key] for key in ("platform", "api_url") if key in doc})
+    for path, doc in iter_snapshots(paths, date):
+        read.keys.append(snapshot_key(doc))
+        read.envelopes.append({key: doc[key] for key in ("platform", "api_url") if key in doc})
         organisation = normalised(path, doc)
-        starts.append(columns.add(organisation.repositories))
-        organisations.append(replace(organisation, repositories=[]))
-    table = columns.table()
-    ends = [*starts[1:], table.num_rows]
-    organisations = [
-        replace(organisation, repositories=table.slice(start, end - start))
-        for organisation, start, end in zip(organisations, starts, ends, strict=True)
-    ]
-    return organisations, keys, envelopes
+        read.rows.append(len(organisation.repositories))
+        columns.add(organisation.repositories)
+        read.organisations.append(replace(organisation, repositories=[]))
+    read.table = columns.table()
+    return read
+
+
+def _middle(paths: list[Path]) -> int:
+    """Where a date's snapshots are split in two halves of about the same size, read at once;
+    0 (read here, in one go) below `PARALLEL_READ_BYTES` or with one core."""
+    sizes = [path.stat().st_size for path in paths]
+    if sum(sizes) < PARALLEL_READ_BYTES or processes_for(PARALLEL_FROM) < 2:
+        return 0
+    half, total = sum(sizes) / 2, 0
+    for index, size in enumerate(sizes):
+        total += size
+        if total >= half:
+            return index + 1
+    return 0

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from oshs.background import processes_for
 from oshs.build_record import (
     RECORD_NAME,
     applied_day,
@@ -17,7 +18,6 @@ from oshs.build_record import (
     record_entry,
     records_bytes,
 )
-from oshs.charts import processes_for
 from oshs.collect import ApiSettings, CollectionReport, collect_all
 from oshs.collection import Collection, read_collections, thaw
 from oshs.config import Config

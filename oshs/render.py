@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from oshs.charts import CHART_NAMES, Chart, chart_jobs, drawing, processes_for
+from oshs.background import processes_for
+from oshs.charts import CHART_NAMES, Chart, chart_jobs, drawing
 from oshs.config import Config
 from oshs.figures import Figures
 from oshs.files import write_bytes_atomic, write_text_atomic

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,10 +124,23 @@ def iter_collection_files(
 ) -> Iterator[tuple[Path, dict[str, Any]]]:
     """`read_collection_files` one snapshot at a time, so that a reader that keeps only what it
     needs of each never holds every parsed snapshot of a date at once."""
+    return iter_snapshots(collection_paths(raw_dir, collected_on), collected_on)
+
+
+def collection_paths(raw_dir: Path, collected_on: str) -> list[Path]:
+    """The snapshot files of a collection date, in name order; `SnapshotError` when none."""
     folder = Path(raw_dir) / collected_on
     paths = sorted(folder.glob("*.json.gz"))
     if not paths:
         raise SnapshotError(f"{folder}: no snapshots (*.json.gz) for {collected_on}")
+    return paths
+
+
+def iter_snapshots(
+    paths: Iterable[Path], collected_on: str
+) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Each of `paths` read (`read_snapshot`), in turn; `SnapshotError` for one not collected
+    on `collected_on`."""
     for path in paths:
         doc = read_snapshot(path)
         stamp = doc.get("collected_at")

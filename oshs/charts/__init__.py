@@ -17,7 +17,7 @@ from oshs.charts.history import has_history, history_chart
 from oshs.charts.languages import languages_chart
 from oshs.charts.licenses import licenses_chart, topics_chart
 from oshs.charts.organisations import organisations_chart, repositories_by_organisation_chart
-from oshs.charts.parallel import draw_all, drawing, processes_for
+from oshs.charts.parallel import draw_all, drawing
 from oshs.charts.years import new_repositories_per_year_chart
 from oshs.figures import Figures
 from oshs.provenance import Provenance
@@ -103,7 +103,6 @@ __all__ = [
     "licenses_chart",
     "new_repositories_per_year_chart",
     "organisations_chart",
-    "processes_for",
     "repositories_by_organisation_chart",
     "topics_chart",
 ]

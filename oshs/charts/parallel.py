@@ -5,38 +5,19 @@ before the fork) are shared, never copied or pickled; only each chart's index go
 bytes come back. A chart is the same bytes whichever process draws it, so the outputs do not
 depend on the number of processes. `drawing` starts them and lets this process go on with other
 work (the website) while they draw. Forking is used only on Linux (elsewhere, or with one core,
-charts are drawn one after the other); `OSHS_CHART_PROCESSES` sets the number of processes
-(`1`: never fork).
+charts are drawn one after the other); `OSHS_PROCESSES` sets the number of processes
+(`1`: never fork; `oshs.background.processes_for`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from oshs.charts.common import Chart
 
-PARALLEL_FROM = 20_000
-"""Current repositories from which a release's charts are drawn in parallel (below it the
-charts take a second or two, and a fork would save little)."""
-MAX_PROCESSES = 4
 _JOBS: list[Callable[[], Chart]] = []  # what the forked processes draw, by index
-
-
-def processes_for(repositories: int) -> int:
-    """How many processes draw the charts of a release of `repositories` current repositories
-    (`oshs.render` keeps one of them for the website, and forks the others):
-    `OSHS_CHART_PROCESSES` when set, else the available cores (at most `MAX_PROCESSES`) from
-    `PARALLEL_FROM` repositories on, else one."""
-    configured = os.environ.get("OSHS_CHART_PROCESSES", "").strip()
-    if configured.isdigit():
-        return max(1, int(configured))
-    if repositories < PARALLEL_FROM or not sys.platform.startswith("linux"):
-        return 1
-    return max(1, min(MAX_PROCESSES, len(os.sched_getaffinity(0))))
 
 
 def _draw(index: int) -> Chart:

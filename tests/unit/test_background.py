@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from oshs import background
 from oshs.background import in_background
 from oshs.errors import PackageError
 
@@ -45,3 +46,12 @@ def test_an_oshs_error_of_the_forked_process_keeps_its_message_and_hint():
         "bad package",
         "do this",
     )
+
+
+def test_large_releases_are_worked_on_by_every_core(monkeypatch):
+    monkeypatch.delenv("OSHS_PROCESSES", raising=False)
+    cores = min(background.MAX_PROCESSES, len(os.sched_getaffinity(0)))
+    assert background.processes_for(background.PARALLEL_FROM - 1) == 1
+    assert background.processes_for(250_000) == max(1, cores)
+    monkeypatch.setenv("OSHS_PROCESSES", "1")
+    assert background.processes_for(250_000) == 1

@@ -419,15 +419,6 @@ def test_charts_drawn_in_forked_processes_are_the_same_bytes(drawn):
     ]
 
 
-def test_large_releases_are_drawn_on_every_core(monkeypatch):
-    monkeypatch.delenv("OSHS_CHART_PROCESSES", raising=False)
-    cores = min(parallel.MAX_PROCESSES, len(os.sched_getaffinity(0)))
-    assert parallel.processes_for(parallel.PARALLEL_FROM - 1) == 1
-    assert parallel.processes_for(250_000) == max(1, cores)
-    monkeypatch.setenv("OSHS_CHART_PROCESSES", "1")
-    assert parallel.processes_for(250_000) == 1
-
-
 def test_charts_drawn_while_this_process_works_are_the_same_bytes(drawn):
     jobs = charts.chart_jobs(tiny_tables(), provenance=SAMPLE)
     with parallel.drawing(jobs, 1) as later:

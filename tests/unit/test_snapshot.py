@@ -121,3 +121,32 @@ def test_read_collections_normalises_each_snapshot_and_restores_the_collector(tm
         assert not gc.isenabled()  # a caller's own setting is left as it was
     finally:
         gc.enable()
+
+
+def repository_body(number: int, login: str) -> dict:
+    return {
+        "id": number,
+        "name": f"r{number}",
+        "full_name": f"{login}/r{number}",
+        "html_url": f"https://github.com/{login}/r{number}",
+        "created_at": "2020-01-01T12:00:00Z",
+        "private": False,
+        "fork": False,
+        "archived": False,
+        "topics": ["nhs"],
+    }
+
+
+def test_a_date_read_in_two_halves_by_two_processes_is_the_date_read_here(tmp_path, monkeypatch):
+    for number, login in enumerate(["a", "b", "c", "d", "e"]):
+        body = [repository_body(number * 10 + at, login) for at in range(number)]
+        doc = snapshot(login)
+        doc["pages"] = [{"url": "https://api.github.com/orgs/x/repos", "body": body}]
+        write_snapshot(tmp_path, doc)
+    monkeypatch.setenv("OSHS_PROCESSES", "1")
+    here = read_collections(tmp_path, ["2025-10-06"])
+    monkeypatch.setenv("OSHS_PROCESSES", "2")
+    monkeypatch.setattr("oshs.collection.PARALLEL_READ_BYTES", 0)
+    halves = read_collections(tmp_path, ["2025-10-06"])
+    assert [len(o.repositories) for o in halves[0].organisations] == [0, 1, 2, 3, 4]
+    assert halves == here

@@ -19,10 +19,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pandas import DataFrame
 
-from oshs.csvbytes import csv_bytes_of_cells, table_cells
+from oshs.background import in_background, processes_for
+from oshs.csvbytes import csv_bytes_of_cells, table_cells, to_csv_bytes
 from oshs.descriptor import field_descriptor
 from oshs.fields import Table
 from oshs.schema import TABLES
+from oshs.tables import current_repositories
 from oshs.validation.cells import typed_values
 from oshs.validation.csvread import read_columns
 
@@ -68,16 +70,22 @@ def published_bytes(
     tables: Mapping[str, DataFrame], *, twins: bool
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Each table's CSV bytes and, with `twins`, its Parquet twin, both from the same cells
-    (the twin is the CSV's, typed: `oshs.parquet`)."""
-    data, parquet = {}, {}
-    for name, frame in tables.items():
-        cells = table_cells(frame)
-        data[name] = csv_bytes_of_cells(frame, cells)
-        if twins:
-            table = TABLES[name]
-            parquet[name] = (
-                parquet_bytes(data[name], table)
-                if cells is None
-                else parquet_bytes_of_cells(cells, table)
-            )
-    return data, parquet
+    (the twin is the CSV's, typed: `oshs.parquet`). For a large release the twins are made by
+    a forked process while this one writes the CSVs (`oshs.background.processes_for`)."""
+    cells = {name: table_cells(frame) for name, frame in tables.items()}
+    fork = twins and processes_for(current_repositories(tables)) > 1
+    with in_background(_twins, tables, cells, fork=fork) as made:
+        data = {name: csv_bytes_of_cells(frame, cells[name]) for name, frame in tables.items()}
+        return data, made() if twins else {}
+
+
+def _twins(
+    tables: Mapping[str, DataFrame], cells: Mapping[str, list[pa.Array] | None]
+) -> dict[str, bytes]:
+    """The Parquet twin of each table, from its CSV cells (`table_cells`)."""
+    return {
+        name: parquet_bytes(to_csv_bytes(frame), TABLES[name])
+        if cells[name] is None
+        else parquet_bytes_of_cells(cells[name], TABLES[name])  # type: ignore[arg-type]
+        for name, frame in tables.items()
+    }

@@ -40,6 +40,7 @@ from oshs.snapshot import (
     write_snapshot,
 )
 from oshs.state_check import present_repositories
+from oshs.tables import current_repositories
 from oshs.transaction import Transaction, package_lock
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def publish_release(
         release = replace(release, data={}, twins={})  # written: the bytes need not stay in
         # memory while they are validated and the charts and website are made (a caller that
         # passes the release straight in, as `build_locked` does, frees them here)
-        fork = processes_for(_current_repositories(release)) > 1  # cores to spare
+        fork = processes_for(current_repositories(release.tables)) > 1  # cores to spare
         with checking_staged(staged.package_path, release.descriptor, package_path, fork=fork):
             write_charts_and_report(
                 config,
@@ -200,13 +201,9 @@ def build_result(release: Release, *, package_path: Path, out_dir: Path) -> Buil
         package_path,
         out_dir,
         release.created[:10],
-        repositories=_current_repositories(release),
+        repositories=current_repositories(release.tables),
         organisations=len(release.tables["organisations"]),
     )
-
-
-def _current_repositories(release: Release) -> int:
-    return int((~release.tables["repositories"]["removed"].astype(bool)).sum())
 
 
 def run_build(config: Config, *, raw_dir: Path, out_dir: Path, package_path: Path) -> BuildResult:

@@ -17,7 +17,7 @@ Every GitHub string is escaped with `oshs.text.escape_markdown`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pandas import DataFrame
@@ -59,8 +59,7 @@ class Release:
     tables: dict[str, DataFrame]
     descriptor: dict[str, Any]
     changelog: str
-    data: dict[str, bytes] = field(default_factory=dict)  # CSV bytes as hashed in `descriptor`;
-    # empty only for the state a replay starts from (every release `replay` returns has them)
+    data: dict[str, bytes] = field(default_factory=dict)  # CSV bytes; none in a replay's start
     twins: dict[str, bytes] = field(default_factory=dict)  # Parquet bytes of the same tables
     provisional: bool = False  # a replayed step no one publishes: its descriptor lists no twins
 
@@ -92,14 +91,15 @@ def dates_to_replay(state: State | None, dates: Sequence[str]) -> list[str]:
 
 def replay(
     state: State | None,
-    collections: Sequence[Collection],
+    collections: list[Collection],
     *,
     metadata: Mapping[str, Any],
     resource_dir: str,
     include_forks: bool,
     include_archived: bool,
 ) -> Release:
-    """Apply `collections` (oldest first) on top of `state` and return the release.
+    """The release of `collections` applied, oldest first, on top of `state` (the list is
+    emptied, and each one's records dropped once applied: freed as the build goes on).
 
     With no collection, the state is republished (PATCH when the metadata changed). Raises
     `PackageError` when there is neither a state nor a collection.
@@ -110,6 +110,7 @@ def replay(
     if state is not None:
         release = Release(dict(state.tables), dict(state.descriptor), state.changelog)
     ordered = sorted(collections, key=lambda c: c.collected_on)
+    collections.clear()
     for index, collection in enumerate(ordered):
         day = f"{collection.collected_on}T00:00:00Z"
         late = release is not None and day < release.created
@@ -121,11 +122,12 @@ def replay(
             include_forks=include_forks,
             include_archived=include_archived,
         )
+        collection = ordered[index] = replace(collection, organisations=())  # records applied
         created = release.created if late and release is not None else day
         provisional = index < len(ordered) - 1 and (release is None or bool(release.data))
         release = _release(release, tables, created, collection, metadata, resource_dir,
                            provisional=provisional)  # fmt: skip
-    if not collections and release is not None:
+    if not ordered and release is not None:
         collection = Collection(release.created[:10], ())
         release = _release(release, release.tables, release.created, collection, metadata,
                            resource_dir)  # fmt: skip

@@ -14,7 +14,7 @@ Everything is vectorised except flattening the records' `languages` dicts (one p
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,12 @@ from oshs.validation.cells import as_mask
 TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
 NO_LICENSE = "none"
 _DTYPES = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
+
+
+def current_repositories(tables: Mapping[str, pd.DataFrame]) -> int:
+    """How many repositories of `tables` are current (not `removed`); 0 without the table."""
+    repositories = tables.get("repositories")
+    return 0 if repositories is None else int((~repositories["removed"].astype(bool)).sum())
 
 
 def empty_table(table: Table) -> pd.DataFrame:

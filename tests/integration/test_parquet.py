@@ -78,7 +78,7 @@ def test_the_readme_recipes_load_the_twins_in_one_line(demo_package, monkeypatch
     assert {row[0]: row[1] for row in types.fetchall()}["open_issues"] == "BIGINT"
 
 
-def test_a_twin_from_the_cells_is_the_twin_read_back_from_the_csv(demo_package):
+def test_a_twin_from_the_cells_is_the_twin_read_back_from_the_csv(demo_package, monkeypatch):
     from oshs.history import read_state
     from oshs.parquet import published_bytes
 
@@ -98,9 +98,12 @@ def test_a_twin_from_the_cells_is_the_twin_read_back_from_the_csv(demo_package):
     ]
     repositories = pd.concat(halves, ignore_index=True)  # Arrow columns of two chunks
     tables = {**tables, "repositories": repositories, "languages": languages}
+    monkeypatch.setenv("OSHS_PROCESSES", "1")
     data, twins = published_bytes(tables, twins=True)
     for name, table in TABLES.items():
         assert twins[name] == parquet_bytes(data[name], table), name
+    monkeypatch.setenv("OSHS_PROCESSES", "2")  # the twins made by a forked process meanwhile
+    assert published_bytes(tables, twins=True) == (data, twins)
 
 
 def test_a_twin_from_cells_in_many_chunks_is_the_twin_read_back_from_the_csv():

@@ -59,6 +59,14 @@ def test_first_publication_is_1_0_0_dated_by_the_collection():
     assert release.changelog.count("\n## ") == 1 and "## 1.0.0 (2025-10-06)" in release.changelog
 
 
+def test_replay_empties_the_list_of_collections_it_applies():
+    collections = [day2(), day1()]
+    release = replay(None, collections, metadata=METADATA, **OPTIONS)
+    assert collections == []  # their records are freed as the build goes on
+    expected = build(None, day1(), day2())
+    assert (release.data, release.descriptor) == (expected.data, expected.descriptor)
+
+
 def test_new_data_is_minor_and_the_changelog_grows_newest_first():
     release = build(build(None, day1()), day2())
     assert release.version == "1.1.0" and release.created == f"{D2}T00:00:00Z"

@@ -5,6 +5,7 @@ git, its commit message and result)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import pandas as pd
 from pandas import DataFrame
@@ -13,6 +14,12 @@ from oshs.tables import member
 
 COLUMNS = ["id", "organisation", "full_name", "removed", "archived"]
 """The columns of `repositories` the comparison reads."""
+
+
+def compared_tables(tables: Mapping[str, DataFrame]) -> dict[str, DataFrame]:
+    """What `repository_changes` reads of a release's tables (the `COLUMNS` of repositories):
+    all a replay keeps of the previous release once the next one's tables are built."""
+    return {"repositories": tables["repositories"][COLUMNS]}
 
 
 def repository_changes(previous: DataFrame, current: DataFrame) -> DataFrame:

@@ -1,18 +1,16 @@
 """Releases: replaying collections on top of the published state, versions and `CHANGELOG.md`.
 
-`replay` folds `oshs.history.advance` over collection dates, oldest first; after each date it
-computes the descriptor the package would have (`oshs.descriptor`), its semantic version
-(`next_version`) and, when the version changed, a changelog entry. So a build that replays three
-dates from scratch and three builds of one date each on the previous package end with the same
-tables, version and changelog, byte for byte.
+`replay` folds `oshs.history.advance` over collection dates, oldest first, computing after each
+the package's descriptor (`oshs.descriptor`), semantic version (`next_version`) and, for a new
+version, a changelog entry: three dates replayed at once and three builds of one date each on
+the previous package end with the same tables, version and changelog, byte for byte.
 
 `CHANGELOG.md` is state too: the previous text is kept and each new version's entry is inserted
 above the older ones (newest first). An entry says first when the data is the oshs sample; then,
 per organisation (by display name), how many repositories were added (new or back after a
 removal), removed and newly archived, with totals; the names when there are few; which
-organisations were not collected (stale); and for a MAJOR version, the breaking changes.
-Every GitHub string is escaped with `oshs.text.escape_markdown`.
-"""
+organisations were not collected (stale); and for a MAJOR version, the breaking changes. Every
+GitHub string is escaped with `oshs.text.escape_markdown`."""
 
 from __future__ import annotations
 
@@ -23,7 +21,7 @@ from typing import Any
 from pandas import DataFrame
 
 from oshs.backfill import merge_day
-from oshs.changes import repository_changes
+from oshs.changes import compared_tables, repository_changes
 from oshs.collection import Collection
 from oshs.descriptor import package_descriptor
 from oshs.errors import PackageError
@@ -98,8 +96,8 @@ def replay(
     include_forks: bool,
     include_archived: bool,
 ) -> Release:
-    """The release of `collections` applied, oldest first, on top of `state` (the list is
-    emptied, and each one's records dropped once applied: freed as the build goes on).
+    """The release of `collections` applied, oldest first, on top of `state`. Both are handed
+    over (the list and `state.tables` emptied): what each step no longer needs is freed.
 
     With no collection, the state is republished (PATCH when the metadata changed). Raises
     `PackageError` when there is neither a state nor a collection.
@@ -109,6 +107,7 @@ def replay(
     release = None
     if state is not None:
         release = Release(dict(state.tables), dict(state.descriptor), state.changelog)
+        state.tables.clear()
     ordered = sorted(collections, key=lambda c: c.collected_on)
     collections.clear()
     for index, collection in enumerate(ordered):
@@ -123,6 +122,7 @@ def replay(
             include_archived=include_archived,
         )
         collection = ordered[index] = replace(collection, organisations=())  # records applied
+        release = release and replace(release, tables=compared_tables(release.tables))
         created = release.created if late and release is not None else day
         provisional = index < len(ordered) - 1 and (release is None or bool(release.data))
         release = _release(release, tables, created, collection, metadata, resource_dir,

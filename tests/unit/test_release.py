@@ -59,12 +59,16 @@ def test_first_publication_is_1_0_0_dated_by_the_collection():
     assert release.changelog.count("\n## ") == 1 and "## 1.0.0 (2025-10-06)" in release.changelog
 
 
-def test_replay_empties_the_list_of_collections_it_applies():
+def test_replay_takes_over_the_collections_and_the_state_it_applies():
     collections = [day2(), day1()]
     release = replay(None, collections, metadata=METADATA, **OPTIONS)
     assert collections == []  # their records are freed as the build goes on
     expected = build(None, day1(), day2())
     assert (release.data, release.descriptor) == (expected.data, expected.descriptor)
+    state = first_state(build(None, day1()))
+    after = replay(state, [day2()], metadata=METADATA, **OPTIONS)
+    assert state.tables == {}  # the previous tables are freed once the new ones are built
+    assert (after.data, after.changelog) == (expected.data, expected.changelog)
 
 
 def test_new_data_is_minor_and_the_changelog_grows_newest_first():
@@ -106,7 +110,7 @@ def test_same_collection_again_keeps_the_version_and_every_byte():
 
 
 def first_state(release) -> State:
-    return State(release.tables, release.descriptor, release.changelog)
+    return State(dict(release.tables), release.descriptor, release.changelog)
 
 
 def test_metadata_only_is_a_patch():
@@ -214,7 +218,11 @@ def test_a_step_after_the_published_state_is_compared_with_its_twins(tmp_path: P
     state = publish(build(None, day1()), tmp_path)
     stripped = copy.deepcopy(state.descriptor)  # a package published before the twins
     stripped["resources"] = [r for r in stripped["resources"] if r["type"] != "file"]
-    old = State(state.tables, stripped, state.changelog)
+    tables = dict(state.tables)  # `replay` takes each state's tables over
+
+    def old() -> State:
+        return State(dict(tables), stripped, state.changelog)
+
     assert build(state, day1()).version == "1.0.0"
-    assert build(old, day1()).version == "1.1.0"  # the twins are new data
-    assert build(old, day1(), day1()).version == "1.1.0"
+    assert build(old(), day1()).version == "1.1.0"  # the twins are new data
+    assert build(old(), day1(), day1()).version == "1.1.0"

@@ -7,7 +7,7 @@ up to each size, as `build_scale.py` replicates the snapshots; `organisation_his
 an imported daily history (2021 to 2025, `source` of the predecessor) so that the history chart
 draws its long form. Each render runs in a fresh process (no warm cache helps it), three times
 per size; the machine's load average is printed beside, as other work on it slows it down.
-Charts of 20,000 repositories or more are drawn on every core (`OSHS_CHART_PROCESSES=1` to
+Charts of 20,000 repositories or more are drawn on every core (`OSHS_PROCESSES=1` to
 draw them one after the other).
 
     python benchmarks/render_scale.py [SIZE ...]      # default: 250000
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oshs.charts import processes_for
+from oshs.background import processes_for
 from oshs.config import bundled_config
 from oshs.demo import run_sample
 from oshs.schema import TABLES

@@ -15,9 +15,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 import pyarrow as pa
+
+from oshs.errors import ForkError
 
 T = TypeVar("T")
 PARALLEL_FROM = 20_000
@@ -44,11 +48,6 @@ _CALLS: dict[int, Callable[[], Any]] = {}
 """The calls of the open `in_background` blocks, by key: a forked process inherits them."""
 
 
-def _call(key: int) -> Any:
-    """Make call `key` (in a forked process)."""
-    return _CALLS[key]()
-
-
 @contextmanager
 def in_background(
     function: Callable[..., T], *args: Any, fork: bool = True
@@ -56,21 +55,58 @@ def in_background(
     """A function returning `function(*args)`. With `fork` (and where fork exists) that is
     computed in a process forked when the block starts, while the block runs: `args` are
     shared with it, not copied; its result (pickled) or its exception comes back when asked
-    for; a block left before asking ends the process. Without, `function(*args)` runs here
-    when asked for."""
+    for, and `ForkError` when it died first (killed, out of memory); a block left before
+    asking ends the process. Without, `function(*args)` runs here when asked for."""
     if not fork or "fork" not in multiprocessing.get_all_start_methods():
         yield lambda: function(*args)
         return
     return_free_memory()  # the forked process starts as small as this one can be
     key = max(_CALLS, default=0) + 1
     _CALLS[key] = partial(function, *args)  # before the fork: the process inherits it
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_send_call, args=(key, sending))
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            result = pool.apply_async(_call, (key,))
-            pool.close()  # the process ends once the function returns
-            yield result.get
+        process.start()
+        sending.close()  # this end is the child's: EOF here once it is gone
+        yield lambda: _received(receiving, process)
     finally:
         del _CALLS[key]
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiving.close()
+
+
+def _send_call(key: int, sending: Connection) -> None:
+    """Make call `key` and send (True, result) or (False, exception) (in the forked process)."""
+    try:
+        outcome: tuple[bool, Any] = (True, _CALLS[key]())
+    except BaseException as error:  # every error goes back to the parent
+        outcome = (False, error)
+    try:
+        sending.send(outcome)
+    except Exception as error:  # a result or error that cannot be pickled
+        sending.send((False, ForkError(f"a forked process's result cannot be sent ({error})")))
+
+
+def _received(receiving: Connection, process: BaseProcess) -> Any:
+    """The result the forked `process` sends, or its exception raised here."""
+    wait([receiving, process.sentinel])
+    try:
+        ok, value = receiving.recv()
+    except (EOFError, OSError):
+        process.join()
+        raise ForkError(
+            f"a process forked by the build died (exit code {process.exitcode}) before "
+            "sending its result",
+            hint="the machine may be out of memory; OSHS_PROCESSES=1 builds in one process",
+        ) from None
+    except Exception as error:  # an error the parent cannot unpickle
+        raise ForkError(f"a forked process's result cannot be read ({error})") from None
+    if not ok:
+        raise value
+    return value
 
 
 def return_free_memory() -> None:

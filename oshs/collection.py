@@ -117,7 +117,11 @@ def _read_date(
     paths = collection_paths(raw_dir, date) if present else []
     middle = _middle(paths)
     with in_background(_read_files, paths[:middle], date, fork=middle > 0) as first_half:
-        second_half = _read_files(paths[middle:], date)
+        try:
+            second_half = _read_files(paths[middle:], date)
+        except SnapshotError:
+            first_half()  # the first bad file in name order is the one reported, as in one go
+            raise
         halves = [first_half(), second_half]
     table = pa.concat_tables([half.table for half in halves])
     organisations: list[OrganisationCollection] = []
@@ -167,5 +171,5 @@ def _middle(paths: list[Path]) -> int:
     for index, size in enumerate(sizes):
         total += size
         if total >= half:
-            return index + 1
+            return index + 1 if index + 1 < len(paths) else 0  # no second half: read here
     return 0

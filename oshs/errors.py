@@ -63,6 +63,10 @@ class LockError(OshsError):
     """Another `oshs` process holds the lock of the package or repository for too long."""
 
 
+class ForkError(OshsError):
+    """A process forked to share a build's work died, or sent back what cannot be read."""
+
+
 class StorageError(OshsError):
     """A file could not be written (disk full, read-only folder, no permission)."""
 

@@ -101,11 +101,15 @@ def check_staged(package_path: Path, descriptor: dict[str, Any], name: Path | No
 def checking_staged(
     package_path: Path, descriptor: dict[str, Any], name: Path | None, *, fork: bool = False
 ) -> Iterator[None]:
-    """`check_staged` of what the block leaves staged before it began (the package's data,
-    descriptor and changelog): with `fork`, in a forked process while the block runs
-    (`oshs.background`), else when the block ends. Raises `PackageError` at the end of the
-    block when the staged package is invalid; an error of the block comes first."""
-    with in_background(validate_staged, Path(package_path), descriptor, fork=fork) as report:
+    """`check_staged` of what is staged when the block begins (the package's data, descriptor
+    and changelog): with `fork`, in a forked process while the block runs (`oshs.background`),
+    raising `PackageError` at its end (an error of the block comes first); else before the
+    block, which an invalid package never reaches."""
+    if not fork:
+        check_staged(package_path, descriptor, name)
+        yield
+        return
+    with in_background(validate_staged, Path(package_path), descriptor) as report:
         yield
         _raise_if_invalid(report(), name or package_path)
 

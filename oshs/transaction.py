@@ -77,11 +77,30 @@ def package_lock(
     try:
         if handle is not None:
             hold(handle, f"another oshs build of {package_path}", wait)
+            _HELD.add(handle)
         recover(package_path, out_dir)
         yield
     finally:
         if handle is not None:
+            _HELD.discard(handle)
             os.close(handle)  # releases the lock
+
+
+_HELD: set[int] = set()
+"""The descriptors of the package locks this process holds."""
+
+
+def _close_held_locks() -> None:
+    """In a process forked while a lock is held (`oshs.background`): close its copies of the
+    lock's descriptor, so that it never keeps the lock once the build that holds it is gone
+    (closing, not unlocking: the lock stays the build's)."""
+    for handle in _HELD:
+        os.close(handle)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only; there is no fork elsewhere
+    os.register_at_fork(after_in_child=_close_held_locks)
 
 
 def _open_lock(package_path: Path) -> int | None:

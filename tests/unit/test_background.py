@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 
 from oshs import background
 from oshs.background import in_background
-from oshs.errors import PackageError
+from oshs.errors import ForkError, PackageError
 
 
 def pid_and(value: int) -> tuple[int, int]:
@@ -17,6 +18,19 @@ def pid_and(value: int) -> tuple[int, int]:
 
 def fails(message: str) -> None:
     raise ValueError(message)
+
+
+def dies() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Unreadable(Exception):
+    def __init__(self, first: str, second: str) -> None:  # pickles as Unreadable(message)
+        super().__init__(f"{first} {second}")
+
+
+def raises_unreadable() -> None:
+    raise Unreadable("not", "readable")
 
 
 def refuses(message: str) -> None:
@@ -55,3 +69,17 @@ def test_large_releases_are_worked_on_by_every_core(monkeypatch):
     assert background.processes_for(250_000) == max(1, cores)
     monkeypatch.setenv("OSHS_PROCESSES", "1")
     assert background.processes_for(250_000) == 1
+
+
+def test_a_forked_process_that_dies_is_a_fork_error_not_a_hang():
+    with in_background(dies) as result, pytest.raises(ForkError) as raised:
+        result()
+    assert raised.value.message == (
+        "a process forked by the build died (exit code -9) before sending its result"
+    )
+
+
+def test_an_error_the_parent_cannot_rebuild_is_a_fork_error():
+    with in_background(raises_unreadable) as result, pytest.raises(ForkError) as raised:
+        result()
+    assert raised.value.message.startswith("a forked process's result cannot be read (")

@@ -150,3 +150,21 @@ def test_a_date_read_in_two_halves_by_two_processes_is_the_date_read_here(tmp_pa
     halves = read_collections(tmp_path, ["2025-10-06"])
     assert [len(o.repositories) for o in halves[0].organisations] == [0, 1, 2, 3, 4]
     assert halves == here
+
+
+def test_a_date_read_in_two_halves_names_the_first_bad_snapshot(tmp_path, monkeypatch):
+    for login in ["a", "b", "c", "d"]:
+        doc = snapshot(login)
+        if login in ("b", "d"):  # one bad snapshot in each half
+            body = [repository_body(1, login) | {"stargazers_count": "many"}]
+            doc["pages"] = [{"url": "https://api.github.com/orgs/x/repos", "body": body}]
+        write_snapshot(tmp_path, doc)
+    messages = []
+    for processes in ("1", "2"):
+        monkeypatch.setenv("OSHS_PROCESSES", processes)
+        monkeypatch.setattr("oshs.collection.PARALLEL_READ_BYTES", 0)
+        with pytest.raises(SnapshotError) as raised:
+            read_collections(tmp_path, ["2025-10-06"])
+        messages.append(raised.value.message)
+    assert messages[0] == messages[1]
+    assert messages[0].startswith(f"{tmp_path / '2025-10-06' / 'b.json.gz'}: ")

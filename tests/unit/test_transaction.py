@@ -96,3 +96,25 @@ def test_a_second_build_waits_for_the_lock_then_stops_with_one_line(tmp_path):
     with package_lock(package, wait=0.2):
         pass  # released: the next one goes
     assert lock_path(package).parent != tmp_path  # nothing appears beside the package
+
+
+def opened_file(handle: int) -> tuple[int, int] | None:
+    """(device, inode) of the file `handle` is open on, None when it is closed."""
+    try:
+        status = os.fstat(handle)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def test_a_process_forked_while_the_lock_is_held_does_not_keep_it(tmp_path):
+    from oshs import transaction
+    from oshs.background import in_background
+
+    with package_lock(tmp_path / "datapackage.json"):
+        (handle,) = transaction._HELD
+        lock_file = opened_file(handle)
+        with in_background(opened_file, handle) as in_the_fork:
+            assert in_the_fork() != lock_file  # closed there (its number maybe reused)
+        assert opened_file(handle) == lock_file  # still this process's: the lock is held
+    assert not transaction._HELD

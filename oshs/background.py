@@ -1,8 +1,10 @@
 """One function computed in a forked process while this one goes on (`in_background`).
 
-A large build validates its staged package this way while it draws the charts and writes the
-website: on two cores the validation then costs no wall time of its own. Forking is used only
-where the platform has it; elsewhere the function runs, as before, when its result is asked for.
+A large build shares its work this way on a second core: the first half of a date's snapshots
+is read (`oshs.collection`), the Parquet twins are made while the CSVs are written
+(`oshs.parquet`), and the staged package is validated while the charts and website are made
+(`oshs.package.checking_staged`). Forking is used only where the platform has it; elsewhere
+the function runs, as before, when its result is asked for.
 """
 
 from __future__ import annotations

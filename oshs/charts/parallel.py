@@ -1,28 +1,27 @@
 """Drawing several charts at once on the cores of the machine, for large releases.
 
-Each chart is drawn by a process forked from this one: the tables and their figures (computed
-before the fork) are shared, never copied or pickled; only each chart's index goes out and its
-bytes come back. A chart is the same bytes whichever process draws it, so the outputs do not
-depend on the number of processes. `drawing` starts them and lets this process go on with other
-work (the website) while they draw. Forking is used only on Linux (elsewhere, or with one core,
-charts are drawn one after the other); `OSHS_PROCESSES` sets the number of processes
-(`1`: never fork; `oshs.background.processes_for`).
+The charts are drawn by processes forked from this one (`oshs.background.in_background`), each
+every n-th of them: the tables and their figures (computed before the fork) are shared, never
+copied or pickled; only the charts' bytes come back, and a process that dies is a `ForkError`,
+never a wait without end. A chart is the same bytes whichever process draws it, so the outputs
+do not depend on the number of processes. `drawing` starts them and lets this process go on
+with other work (the website) while they draw. Forking is used only on Linux (elsewhere, or
+with one core, charts are drawn one after the other); `OSHS_PROCESSES` sets the number of
+processes (`1`: never fork; `oshs.background.processes_for`).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
+from oshs.background import in_background
 from oshs.charts.common import Chart
 
-_JOBS: list[Callable[[], Chart]] = []  # what the forked processes draw, by index
 
-
-def _draw(index: int) -> Chart:
-    """Draw job `index` (in a forked process)."""
-    return _JOBS[index]()
+def _draw_each(jobs: Sequence[Callable[[], Chart]]) -> list[Chart]:
+    """Draw `jobs` one after the other (in a forked process)."""
+    return [job() for job in jobs]
 
 
 @contextmanager
@@ -30,22 +29,22 @@ def drawing(
     jobs: Sequence[Callable[[], Chart]], workers: int = 0
 ) -> Iterator[Callable[[], list[Chart]]]:
     """A function that returns the charts of `jobs`, in order. With `workers` > 0 (and fork)
-    they are being drawn by that many forked processes from the start of the block, while
-    this process does other work (each process ends when there is no chart left to draw, and
-    any left is ended with the block); else they are drawn here when the function is
-    called."""
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers < 1 or not jobs or not fork:
-        yield lambda: [job() for job in jobs]
+    they are being drawn by that many forked processes from the start of the block
+    (`oshs.background.in_background`: each draws every `workers`-th chart), while this
+    process does other work; else they are drawn here when the function is called."""
+    if workers < 1 or not jobs:
+        yield lambda: _draw_each(jobs)
         return
-    _JOBS[:] = jobs
-    try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(jobs))) as pool:
-            result = pool.map_async(_draw, range(len(jobs)), chunksize=1)
-            pool.close()  # each process ends once the charts are drawn (not with the block)
-            yield result.get
-    finally:
-        _JOBS.clear()
+    count = min(workers, len(jobs))
+    with ExitStack() as stack:
+        shares = [stack.enter_context(in_background(_draw_each, jobs[at::count]))
+                  for at in range(count)]  # fmt: skip
+        yield lambda: _in_order([share() for share in shares], len(jobs))
+
+
+def _in_order(shares: list[list[Chart]], total: int) -> list[Chart]:
+    """The `total` charts in job order, from each process's share (every `len(shares)`-th)."""
+    return [shares[at % len(shares)][at // len(shares)] for at in range(total)]
 
 
 def draw_all(jobs: Sequence[Callable[[], Chart]], processes: int = 1) -> list[Chart]:

@@ -73,19 +73,25 @@ def published_bytes(
     (the twin is the CSV's, typed: `oshs.parquet`). For a large release the twins are made by
     a forked process while this one writes the CSVs (`oshs.background.processes_for`)."""
     cells = {name: table_cells(frame) for name, frame in tables.items()}
+    # a table of other dtypes has no cells: pandas writes its CSV, read back for its twin
+    written = {name: to_csv_bytes(tables[name]) for name, cell in cells.items() if cell is None}
     fork = twins and processes_for(current_repositories(tables)) > 1
-    with in_background(_twins, tables, cells, fork=fork) as made:
-        data = {name: csv_bytes_of_cells(frame, cells[name]) for name, frame in tables.items()}
+    with in_background(_twins, cells, written, fork=fork) as made:
+        data = {
+            name: written[name] if name in written else csv_bytes_of_cells(frame, cells[name])
+            for name, frame in tables.items()
+        }
         return data, made() if twins else {}
 
 
 def _twins(
-    tables: Mapping[str, DataFrame], cells: Mapping[str, list[pa.Array] | None]
+    cells: Mapping[str, list[pa.Array] | None], written: Mapping[str, bytes]
 ) -> dict[str, bytes]:
-    """The Parquet twin of each table, from its CSV cells (`table_cells`)."""
+    """The Parquet twin of each table: from its CSV cells (`table_cells`), else from the CSV
+    bytes `written` of it."""
     return {
-        name: parquet_bytes(to_csv_bytes(frame), TABLES[name])
-        if cells[name] is None
-        else parquet_bytes_of_cells(cells[name], TABLES[name])  # type: ignore[arg-type]
-        for name, frame in tables.items()
+        name: parquet_bytes(written[name], TABLES[name])
+        if cell is None
+        else parquet_bytes_of_cells(cell, TABLES[name])
+        for name, cell in cells.items()
     }

@@ -130,3 +130,16 @@ def test_a_twin_from_cells_in_many_chunks_is_the_twin_read_back_from_the_csv():
     topics = pd.concat(parts, ignore_index=True)  # 600 Arrow chunks per column
     data, twins = published_bytes({"topics": topics}, twins=True)
     assert twins["topics"] == parquet_bytes(data["topics"], TABLES["topics"])
+
+
+def test_a_table_of_other_dtypes_is_written_by_pandas_and_its_twin_read_back():
+    from oshs.csvbytes import pandas_csv_bytes
+    from oshs.parquet import published_bytes
+
+    topics = pd.DataFrame(
+        {"repository_id": ["1", "2"], "full_name": ["a/b", "a/c"], "topic": ["x,y", None]},
+        dtype=object,
+    )  # no Arrow cells (`table_cells` is None): pandas writes the CSV once
+    data, twins = published_bytes({"topics": topics}, twins=True)
+    assert data == {"topics": pandas_csv_bytes(topics)}
+    assert twins == {"topics": parquet_bytes(data["topics"], TABLES["topics"])}

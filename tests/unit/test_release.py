@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from test_history import D1, D2, D3, METADATA, coll, repo
 
+from oshs.changelog import prepend_entry
 from oshs.collection import Collection
 from oshs.errors import PackageError
 from oshs.history import State, read_state
 from oshs.package import write_package_data
 from oshs.parquet import parquet_bytes
-from oshs.release import dates_to_replay, prepend_entry, replay
+from oshs.release import dates_to_replay, replay
 from oshs.schema import TABLES
 from oshs.versions import next_version, schema_changes
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oshs import csvbytes
 from oshs.csvbytes import pandas_csv_bytes, to_csv_bytes
 from oshs.tables import TEXT_DTYPE
 
@@ -50,6 +51,13 @@ def test_polars_bytes_are_pandas_bytes(rows, seed):
     assert to_csv_bytes(frame) == pandas_csv_bytes(frame)
     for name in frame.columns:  # each column alone, too (a one-column row is quoted if empty)
         assert to_csv_bytes(frame[[name]]) == pandas_csv_bytes(frame[[name]]), name
+
+
+@pytest.mark.parametrize("rows", [6, 7, 8, 500])
+def test_rows_written_a_slice_at_a_time_are_the_bytes_of_one_write(rows, monkeypatch):
+    monkeypatch.setattr(csvbytes, "WRITE_ROWS", 7)  # polars is handed 7 rows at a time
+    frame = frame_of(rows, rows)
+    assert to_csv_bytes(frame) == pandas_csv_bytes(frame)
 
 
 def test_every_tricky_value_is_written_as_pandas_writes_it():

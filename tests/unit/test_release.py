@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from test_history import D1, D2, D3, METADATA, coll, repo
 
-from oshs.changelog import prepend_entry
 from oshs.collection import Collection
 from oshs.errors import PackageError
 from oshs.history import State, read_state
@@ -175,14 +174,6 @@ def test_dates_to_replay_start_at_the_states_own_date_and_add_older_days_it_lack
     with pytest.raises(PackageError) as raised:
         build(None)
     assert raised.value.message == "nothing to build: no previous package and no collection"
-
-
-def test_prepend_entry():
-    text = prepend_entry("", "## 1.0.0 (d)\n\nx\n\n")
-    assert text.startswith("# Changelog\n\n") and text.endswith("## 1.0.0 (d)\n\nx\n")
-    assert prepend_entry(text, "## 1.1.0 (e)\n\ny\n\n").endswith(
-        "## 1.1.0 (e)\n\ny\n\n## 1.0.0 (d)\n\nx\n"
-    )
 
 
 def test_a_day_older_than_the_state_is_merged_as_new_data_and_said_so():

@@ -97,11 +97,19 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     records = pa.concat_tables(tables) if tables else records_table([])
     records = records.append_column("collected_on", pa.array(dates, pa.string()))
     frame = records.to_pandas(types_mapper=_nested_dtype)
-    frame = frame.sort_values(["collected_on", "organisation"], kind="stable")
+    frame = frame.take(_kept_in_id_order(frame))  # one copy of the records, not one a step
     frame["id"] = frame["id"].astype(str)
     frame["platform"] = frame["platform"].astype(object).where(frame["platform"].notna(), "github")
-    frame = frame.drop_duplicates("id", keep="last")
-    return frame.iloc[sort_order(frame, ["id"])].reset_index(drop=True)
+    return frame.reset_index(drop=True)
+
+
+def _kept_in_id_order(frame: pd.DataFrame) -> np.ndarray:
+    """The positions of the records `repository_records` keeps (the last of each id once
+    sorted by collection date and login, stably), in the order of their ids."""
+    keys = frame[["collected_on", "organisation", "id"]].assign(position=np.arange(len(frame)))
+    keys = keys.sort_values(["collected_on", "organisation"], kind="stable")
+    keys = keys.assign(id=keys["id"].astype(str)).drop_duplicates("id", keep="last")
+    return keys["position"].to_numpy()[sort_order(keys, ["id"])]
 
 
 def _nested_dtype(arrow_type: pa.DataType) -> Any:

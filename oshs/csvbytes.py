@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 FLOAT_FORMAT = "%.6f"
 WRITE_ROWS = 16_384
 """Rows handed to polars at a time: it copies their text, so a table's text is never held
-twice (60 MB less at the peak of a build of 250,000 repositories, as fast)."""
+twice (writing `repositories.csv` of 250,000 repositories takes 64 MB less, as fast)."""
 _POLARS = {"started": False, "forked": False}
 """Whether this process started polars' thread pool, and whether it is a child forked after
 a parent started it."""

@@ -24,7 +24,7 @@ from oshs.csvbytes import csv_bytes_of_cells, table_cells, to_csv_bytes
 from oshs.descriptor import field_descriptor
 from oshs.fields import Table
 from oshs.schema import TABLES
-from oshs.tables import current_repositories
+from oshs.tables import current_repository_count
 from oshs.validation.cells import typed_values
 from oshs.validation.csvread import read_columns
 
@@ -75,7 +75,7 @@ def published_bytes(
     cells = {name: table_cells(frame) for name, frame in tables.items()}
     # a table of other dtypes has no cells: pandas writes its CSV, read back for its twin
     written = {name: to_csv_bytes(tables[name]) for name, cell in cells.items() if cell is None}
-    fork = twins and processes_for(current_repositories(tables)) > 1
+    fork = twins and processes_for(current_repository_count(tables)) > 1
     with in_background(_twins, cells, written, fork=fork) as made:
         data = {
             name: written[name] if name in written else csv_bytes_of_cells(frame, cells[name])

@@ -40,7 +40,7 @@ from oshs.snapshot import (
     write_snapshot,
 )
 from oshs.state_check import present_repositories
-from oshs.tables import current_repositories
+from oshs.tables import current_repository_count
 from oshs.transaction import Transaction, package_lock
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,7 @@ def publish_release(
         release = replace(release, data={}, twins={})  # written: the bytes need not stay in
         # memory while they are validated and the charts and website are made (a caller that
         # passes the release straight in, as `build_locked` does, frees them here)
-        fork = processes_for(current_repositories(release.tables)) > 1  # cores to spare
+        fork = processes_for(current_repository_count(release.tables)) > 1  # cores to spare
         with checking_staged(staged.package_path, release.descriptor, package_path, fork=fork):
             write_charts_and_report(
                 config,
@@ -201,7 +201,7 @@ def build_result(release: Release, *, package_path: Path, out_dir: Path) -> Buil
         package_path,
         out_dir,
         release.created[:10],
-        repositories=current_repositories(release.tables),
+        repositories=current_repository_count(release.tables),
         organisations=len(release.tables["organisations"]),
     )
 

@@ -35,7 +35,7 @@ NO_LICENSE = "none"
 _DTYPES = {"integer": "Int64", "boolean": "boolean", "number": "float64"}
 
 
-def current_repositories(tables: Mapping[str, pd.DataFrame]) -> int:
+def current_repository_count(tables: Mapping[str, pd.DataFrame]) -> int:
     """How many repositories of `tables` are current (not `removed`); 0 without the table."""
     repositories = tables.get("repositories")
     return 0 if repositories is None else int((~repositories["removed"].astype(bool)).sum())

@@ -1,8 +1,8 @@
 """The published package is the state; each collection advances it (SPEC §3.3).
 
 `read_state` reads the previous package (descriptor, CSVs typed by `oshs.schema`, changelog);
-`advance` applies one collection date to the tables of a state and returns the next tables;
-`merge_imported` adds the history a predecessor published (`oshs.legacy`).
+`advance` applies one collection date to the tables of a state and returns the next tables
+(`oshs.imported` adds the history a predecessor published).
 Everything is a vectorised pandas pass over the tables (near-linear), and pure: the same state
 and collection give the same tables, so replaying several dates at once and building one date
 at a time on top of the last package give the same bytes.
@@ -57,7 +57,6 @@ from oshs.tables import (
     latest_per_login,
     member,
     organisations_table,
-    platform_of,
     read_table,
     repositories_table,
     repository_records,
@@ -228,10 +227,10 @@ def _canonical_logins(
 def _organisations(previous: DataFrame, fresh: DataFrame, logins: Mapping[str, str]) -> DataFrame:
     """Fresh organisations, plus those of the state not collected, carried with `stale`."""
     carried = previous.loc[~_collected(previous["login"], logins)].assign(stale=True)
-    return typed(pd.concat([_nonempty(carried, ORGANISATIONS), fresh]), ORGANISATIONS)
+    return typed(pd.concat([nonempty(carried, ORGANISATIONS), fresh]), ORGANISATIONS)
 
 
-def _nonempty(frame: DataFrame, table: Table) -> DataFrame:
+def nonempty(frame: DataFrame, table: Table) -> DataFrame:
     """`frame`, or a typed empty table when it has no rows (keeps `concat` dtypes stable)."""
     return frame if len(frame) else empty_table(table)
 
@@ -263,7 +262,7 @@ def _repositories(
         dates = dates.where(dates.notna(), rest.loc[redo, "first_seen"])
         rest = rest.assign(last_seen=rest["last_seen"].mask(redo, dates))
     fresh_table = repositories_table(fresh)
-    frames = [_nonempty(rest, REPOSITORIES), _nonempty(fresh_table, REPOSITORIES)]
+    frames = [nonempty(rest, REPOSITORIES), nonempty(fresh_table, REPOSITORIES)]
     return typed(pd.concat(frames), REPOSITORIES), fresh, fresh_table
 
 
@@ -278,7 +277,7 @@ def _carry(
 ) -> DataFrame:
     """Rows of `fresh`; the state's rows of repositories in `ids` but not `replaced` are kept."""
     keep = member(previous["repository_id"], ids) & ~member(previous["repository_id"], replaced)
-    frames = [_nonempty(previous.loc[keep], table), _nonempty(fresh, table)]
+    frames = [nonempty(previous.loc[keep], table), nonempty(fresh, table)]
     return typed(pd.concat(frames), table)
 
 
@@ -309,67 +308,10 @@ def _organisation_history(
     today = today.assign(collected_on=on, source=OSHS, includes_forks=forks.to_numpy(),
                          open_issues_include_pull_requests=False)  # fmt: skip
     frames = [
-        _nonempty(previous.loc[~replaced], ORGANISATION_HISTORY),
+        nonempty(previous.loc[~replaced], ORGANISATION_HISTORY),
         typed(today, ORGANISATION_HISTORY),
     ]
     return typed(pd.concat(frames), ORGANISATION_HISTORY)
-
-
-def merge_imported(
-    tables: Mapping[str, DataFrame],
-    imported: DataFrame,
-    *,
-    source: str,
-    names: Mapping[str, str | None],
-) -> dict[str, DataFrame]:
-    """The tables with the observations `imported` from predecessor `source` (owner/name).
-
-    `imported`: `collected_on`, `organisation` (a configured login), `repositories`, `stars`,
-    `forks`, `open_issues`. They enter `organisation_history` with `source`, both method flags
-    true and the counts the predecessor lacks empty. Rows of `source` of the same organisation
-    and day are replaced (the same import twice changes nothing); a row from oshs or another
-    source that day wins. An organisation not in `organisations` gets a row there (its `names`
-    entry, stale, `collected_on` its last imported day) until oshs collects it.
-    """
-    result = {**empty_tables(), **tables}
-    canonical = {login.lower(): login for login in result["organisations"]["login"]}
-    rows = imported.assign(
-        organisation=[canonical.get(login.lower(), login) for login in imported["organisation"]],
-        source=source, includes_forks=True, open_issues_include_pull_requests=True,
-    )  # fmt: skip
-    history = result["organisation_history"]
-    ours = history["source"].eq(source) & _day_keys(history).isin(set(_day_keys(rows)))
-    kept = history.loc[~ours]
-    rows = rows.loc[~_day_keys(rows).isin(set(_day_keys(kept)))]
-    merged = typed(
-        pd.concat([_nonempty(kept, ORGANISATION_HISTORY), typed(rows, ORGANISATION_HISTORY)]),
-        ORGANISATION_HISTORY,
-    )
-    organisations = _with_imported(result["organisations"], merged, names)
-    return {**result, "organisation_history": merged, "organisations": organisations}
-
-
-def _day_keys(frame: DataFrame) -> pd.Series:
-    """`collected_on` + lower-cased `organisation` of each row (one observation per key)."""
-    return frame["collected_on"].astype(str) + " " + frame["organisation"].str.lower()
-
-
-def _with_imported(
-    organisations: DataFrame, history: DataFrame, names: Mapping[str, str | None]
-) -> DataFrame:
-    """`organisations` with a row for each organisation of `history` that oshs never collected
-    (no GitHub `id`): its name, `stale`, and its last observed day as `collected_on`."""
-    collected = organisations.loc[organisations["id"].notna()]
-    missing = history.loc[~history["organisation"].str.lower().isin(collected["login"].str.lower())]
-    last = missing.groupby("organisation")["collected_on"].max()
-    by_key = {login.lower(): name for login, name in names.items()}
-    rows = DataFrame({
-        "login": last.index, "collected_on": last.to_numpy(), "stale": True,
-        "name": [by_key.get(login.lower()) or login for login in last.index],
-        "platform": platform_of(last.index.to_series()).to_numpy(),
-    })  # fmt: skip
-    frames = [_nonempty(collected, ORGANISATIONS), typed(rows, ORGANISATIONS)]
-    return typed(pd.concat(frames), ORGANISATIONS)
 
 
 def _repository_history(
@@ -395,5 +337,5 @@ def _repository_history(
         differs = (now != then).fillna(False).astype(bool) | (now.isna() != then.isna())
         changed |= differs.to_numpy()
     today = today.loc[changed].assign(collected_on=on)
-    frames = [_nonempty(kept, REPOSITORY_HISTORY), typed(today, REPOSITORY_HISTORY)]
+    frames = [nonempty(kept, REPOSITORY_HISTORY), typed(today, REPOSITORY_HISTORY)]
     return typed(pd.concat(frames), REPOSITORY_HISTORY)

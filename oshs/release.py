@@ -22,7 +22,8 @@ from oshs.changes import compared_tables
 from oshs.collection import Collection
 from oshs.descriptor import package_descriptor
 from oshs.errors import PackageError
-from oshs.history import OSHS, State, advance, merge_imported
+from oshs.history import OSHS, State, advance
+from oshs.imported import merge_imported
 from oshs.parquet import published_bytes
 from oshs.provenance import from_sandbox, source_entry, with_history_sources
 from oshs.tables import empty_tables
@@ -194,7 +195,7 @@ def import_release(
     resource_dir: str,
 ) -> Release:
     """The release after importing the observations `imported` of predecessor `source` on top
-    of `state` (`oshs.history.merge_imported`), with its changelog entry
+    of `state` (`oshs.imported.merge_imported`), with its changelog entry
     (`import_changelog_entry`). `created` stays the state's newest oshs collection; for a state
     without one, it is the newest observed day. The same import twice changes nothing.
     """

@@ -1,4 +1,4 @@
-"""Imported history as state: `oshs.history.merge_imported`, the flags of oshs's own rows, the
+"""Imported history as state: `oshs.imported.merge_imported`, the flags of oshs's own rows, the
 upgrade of older packages, and `oshs.release.import_release` (versions, sources, changelog)."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from test_release import API_URL, OPTIONS, build, publish
 
 from oshs.collection import Collection
 from oshs.descriptor import descriptor_bytes
-from oshs.history import State, merge_imported, read_state
+from oshs.history import State, read_state
+from oshs.imported import merge_imported
 from oshs.release import import_release
 from oshs.tables import to_csv_bytes
 

@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 from pandas import DataFrame
 
+from oshs.background import return_free_memory
 from oshs.errors import PackageError
 from oshs.normalise import OrganisationCollection
 from oshs.package import CHANGELOG_NAME
@@ -161,40 +162,57 @@ def advance(
     collected_on: str,
     include_forks: bool,
     include_archived: bool,
+    hand_over: bool = False,
 ) -> dict[str, DataFrame]:
     """The tables after the collection of `collected_on` (`organisations`) on top of `tables`.
 
     `tables` are a state's tables (None: no previous package). See the module docstring.
+    With `hand_over`, a dict of `tables` is emptied and each of its tables dropped once read,
+    so that the state's tables, the day's records and the new tables are not all held at once.
     """
     previous = {**empty_tables(), **(tables or {})}
+    if hand_over and isinstance(tables, dict):
+        tables.clear()
+    del previous["timeline"]  # made again from the repositories
     kept = latest_per_login(organisations)
     fresh_orgs = organisations_table(kept)
     logins = {login.lower(): login for login in fresh_orgs["login"]}
     previous = _canonical_logins(previous, logins)
-    records = repository_records(kept)
     repos, fresh, fresh_table = _repositories(
-        previous, records, logins, collected_on, include_forks, include_archived
+        previous, repository_records(kept), logins, collected_on, include_forks, include_archived
     )
-    stale_ids = repos.loc[~_collected(repos["organisation"], logins), "id"]
-    known_languages = fresh.loc[has_languages(fresh)]
-    return {
-        "organisations": _organisations(previous["organisations"], fresh_orgs, logins),
+    del previous["repositories"], kept
+    return_free_memory()  # the records and the state's repositories are freed: hand it back
+    day = _day_tables(previous, fresh, repos["id"])
+    del fresh  # the day's records: only `fresh_table`, as repository rows, is read from here
+    result = {
+        "organisations": _organisations(previous.pop("organisations"), fresh_orgs, logins),
         "repositories": repos,
-        "languages": _carry(
-            previous["languages"],
-            languages_table(known_languages),
-            repos["id"],
-            known_languages["id"],
-            LANGUAGES,
-        ),
-        "topics": _carry(previous["topics"], topics_table(fresh), repos["id"], fresh["id"], TOPICS),
+        **day,
         "timeline": timeline_table(repos),
         "organisation_history": _organisation_history(
-            previous["organisation_history"], repos, logins, collected_on, include_forks
+            previous.pop("organisation_history"), repos, logins, collected_on, include_forks
         ),
-        "repository_history": _repository_history(
-            previous["repository_history"], fresh_table, stale_ids, collected_on
+    }
+    stale_ids = repos.loc[~_collected(repos["organisation"], logins), "id"]
+    result["repository_history"] = _repository_history(
+        previous.pop("repository_history"), fresh_table, stale_ids, collected_on
+    )
+    return result
+
+
+def _day_tables(
+    previous: dict[str, DataFrame], fresh: DataFrame, ids: pd.Series
+) -> dict[str, DataFrame]:
+    """`languages` and `topics`: those of the day's `fresh` records, and the state's rows of
+    the other repositories in `ids` (the state's tables are taken out of `previous`)."""
+    known_languages = fresh.loc[has_languages(fresh)]
+    languages = languages_table(known_languages)
+    return {
+        "languages": _carry(
+            previous.pop("languages"), languages, ids, known_languages["id"], LANGUAGES
         ),
+        "topics": _carry(previous.pop("topics"), topics_table(fresh), ids, fresh["id"], TOPICS),
     }
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from pandas import DataFrame
 
 from oshs.backfill import merge_day
+from oshs.background import return_free_memory
 from oshs.changelog import changelog_entry, import_changelog_entry, merged_note, prepend_entry
 from oshs.changes import compared_tables
 from oshs.collection import Collection
@@ -93,7 +95,8 @@ def replay(
     for index, collection in enumerate(ordered):
         day = f"{collection.collected_on}T00:00:00Z"
         late = release is not None and day < release.created
-        step = merge_day if late else advance
+        step = merge_day if late else partial(advance, hand_over=True)
+        compared = compared_tables(release.tables) if release else {}  # before `advance` empties
         tables = step(
             release.tables if release else None,  # type: ignore[arg-type]
             collection.organisations,
@@ -102,7 +105,8 @@ def replay(
             include_archived=include_archived,
         )
         collection = ordered[index] = replace(collection, organisations=())  # records applied
-        release = release and replace(release, tables=compared_tables(release.tables))
+        release = release and replace(release, tables=compared)
+        return_free_memory()  # what the step freed and the allocators kept (250k, day 2: 170 MB)
         created = release.created if late and release is not None else day
         provisional = index < len(ordered) - 1 and (release is None or bool(release.data))
         release = _release(release, tables, created, collection, metadata, resource_dir,

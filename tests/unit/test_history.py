@@ -97,6 +97,17 @@ def test_repeat_of_the_same_collection_changes_no_byte():
     assert csv_bytes(step(later, D2, coll("a", D2, repo(1), repo(2)))) == csv_bytes(later)
 
 
+def test_tables_handed_over_are_emptied_and_give_the_same_next_tables():
+    first = step(None, D1, coll("a", D1, repo(1), repo(2)), coll("b", D1, repo(3, "b")))
+    kept = step(first, D2, coll("a", D2, repo(1, stars=9)))
+    assert set(first) == set(kept)  # not handed over: the state is left as it was
+    handed = dict(first)
+    assert csv_bytes(step(handed, D2, coll("a", D2, repo(1, stars=9)), hand_over=True)) == (
+        csv_bytes(kept)
+    )
+    assert handed == {}
+
+
 def test_failed_organisation_is_stale_carried_forward_and_loses_nothing():
     first = step(None, D1, coll("a", D1, repo(1)), coll("b", D1, repo(2, "b"), repo(3, "b")))
     second = step(first, D2, coll("a", D2, repo(1, stars=9)))

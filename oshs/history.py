@@ -179,7 +179,7 @@ def advance(
     logins = {login.lower(): login for login in fresh_orgs["login"]}
     previous = _canonical_logins(previous, logins)
     repos, fresh, fresh_table = _repositories(
-        previous, repository_records(kept), logins, collected_on, include_forks, include_archived
+        previous, kept, logins, collected_on, include_forks, include_archived
     )
     del previous["repositories"], kept
     return_free_memory()  # the records and the state's repositories are freed: hand it back
@@ -255,17 +255,19 @@ def nonempty(frame: DataFrame, table: Table) -> DataFrame:
 
 def _repositories(
     previous: Mapping[str, DataFrame],
-    records: DataFrame,
+    collections: list[OrganisationCollection],
     logins: Mapping[str, str],
     on: str,
     include_forks: bool,
     include_archived: bool,
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
-    """The next `repositories` table, the records seen that day (with `languages`, lists), and
-    those records as `repositories` rows."""
+    """The next `repositories` table, the records of `collections` seen that day (with
+    `languages`, lists), and those records as `repositories` rows."""
     state = previous["repositories"]
+    records = repository_records(collections)
     known = member(records["id"], state["id"])
     fresh = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
+    del records, known  # all the day's records: only those kept (`fresh`) are needed now
     first = fresh["id"].map(state.set_index("id")["first_seen"])
     fresh["first_seen"] = first.where(first.notna(), fresh["first_seen"])
     rest = state.loc[~member(state["id"], fresh["id"])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -27,7 +28,7 @@ _CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 def package_descriptor(
-    tables_bytes: dict[str, bytes],
+    tables_bytes: Mapping[str, bytes],
     *,
     metadata: dict[str, Any],
     version: str,

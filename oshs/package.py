@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,6 +20,7 @@ from oshs.background import in_background
 from oshs.descriptor import PACKAGE_PROFILE, descriptor_bytes
 from oshs.errors import PackageError
 from oshs.files import storage_error
+from oshs.spool import save_value
 from oshs.transaction import Transaction
 from oshs.validation import ValidationReport, check_package, unsupported
 
@@ -28,7 +29,7 @@ CHANGELOG_NAME = "CHANGELOG.md"
 
 
 def write_package_data(
-    data: dict[str, bytes],
+    data: Mapping[str, bytes],
     descriptor: dict[str, Any],
     *,
     package_path: Path,
@@ -58,7 +59,7 @@ def write_package_data(
 
 
 def write_staged(
-    data: dict[str, bytes],
+    data: Mapping[str, bytes],
     descriptor: dict[str, Any],
     *,
     package_path: Path,
@@ -80,8 +81,8 @@ def write_staged(
     try:
         staged_data = package_path.parent / resource_dir
         staged_data.mkdir(parents=True, exist_ok=True)
-        for table, content in data.items():
-            (staged_data / f"{table}.csv").write_bytes(content)
+        for table in data:
+            save_value(data, table, staged_data / f"{table}.csv")
         for table, content in (twins or {}).items():
             (staged_data / f"{table}.parquet").write_bytes(content)
         if changelog is not None:

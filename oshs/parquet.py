@@ -24,6 +24,7 @@ from oshs.csvbytes import csv_bytes_of_cells, table_cells, to_csv_bytes
 from oshs.descriptor import field_descriptor
 from oshs.fields import Table
 from oshs.schema import TABLES
+from oshs.spool import SpooledBytes
 from oshs.tables import current_repository_count
 from oshs.validation.cells import typed_values
 from oshs.validation.csvread import read_columns
@@ -68,19 +69,20 @@ def _parquet(fields: list[dict[str, Any]], columns: list[pa.Array]) -> bytes:
 
 def published_bytes(
     tables: Mapping[str, DataFrame], *, twins: bool
-) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """Each table's CSV bytes and, with `twins`, its Parquet twin, both from the same cells
-    (the twin is the CSV's, typed: `oshs.parquet`). For a large release the twins are made by
-    a forked process while this one writes the CSVs (`oshs.background.processes_for`)."""
+) -> tuple[SpooledBytes, dict[str, bytes]]:
+    """Each table's CSV bytes (large ones kept on disk: `oshs.spool`) and, with `twins`, its
+    Parquet twin, both from the same cells (the twin is the CSV's, typed: `oshs.parquet`). For a
+    large release the twins are made by a forked process while this one writes the CSVs
+    (`oshs.background.processes_for`)."""
     cells = {name: table_cells(frame) for name, frame in tables.items()}
     # a table of other dtypes has no cells: pandas writes its CSV, read back for its twin
     written = {name: to_csv_bytes(tables[name]) for name, cell in cells.items() if cell is None}
     fork = twins and processes_for(current_repository_count(tables)) > 1
     with in_background(_twins, cells, written, fork=fork) as made:
-        data = {
-            name: written[name] if name in written else csv_bytes_of_cells(frame, cells[name])
-            for name, frame in tables.items()
-        }
+        data = SpooledBytes()
+        for name, frame in tables.items():
+            made_here = name not in written
+            data.add(name, csv_bytes_of_cells(frame, cells[name]) if made_here else written[name])
         return data, made() if twins else {}
 
 

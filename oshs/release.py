@@ -39,7 +39,7 @@ class Release:
     tables: dict[str, DataFrame]
     descriptor: dict[str, Any]
     changelog: str
-    data: dict[str, bytes] = field(default_factory=dict)  # CSV bytes; none in a replay's start
+    data: Mapping[str, bytes] = field(default_factory=dict)  # CSVs (`oshs.spool`); none at first
     twins: dict[str, bytes] = field(default_factory=dict)  # Parquet bytes of the same tables
     provisional: bool = False  # a replayed step no one publishes: its descriptor lists no twins
 

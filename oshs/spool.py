@@ -11,6 +11,7 @@ makes its descriptor, changelog and twins.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -39,6 +40,7 @@ class SpooledBytes(Mapping[str, bytes]):
         try:
             spilled = tempfile.TemporaryFile(prefix="oshs-")  # noqa: SIM115 (open: it is the value)
             spilled.write(data)
+            spilled.flush()
         except OSError as error:
             if spilled is not None:
                 spilled.close()
@@ -69,8 +71,12 @@ class SpooledBytes(Mapping[str, bytes]):
         return len(self._values)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{name}: {len(self[name])} bytes" for name in self)
+        sizes = ", ".join(f"{name}: {self._size(name)} bytes" for name in self)
         return f"SpooledBytes({sizes})"
+
+    def _size(self, name: str) -> int:
+        value = self._values[name]
+        return len(value) if isinstance(value, bytes) else os.fstat(value.fileno()).st_size
 
 
 def save_value(values: Mapping[str, bytes], name: str, path: Path) -> None:

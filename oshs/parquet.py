@@ -11,7 +11,7 @@ bytes are deterministic (no timestamps; zstd). A build types the cells it writes
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyarrow as pa
@@ -44,8 +44,9 @@ def parquet_bytes_of_cells(cells: list[pa.Array], table: Table) -> bytes:
     `table_cells`), without writing and reading the CSV back: text cells are typed as the CSV's
     would be; integers and booleans are already their values."""
     fields = [field_descriptor(item) for item in table.fields]
-    # one chunk, as read from the CSV: chunk boundaries would move the pages, and the bytes
-    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cells]
+    # one chunk, as read from the CSV: chunk boundaries would move the pages, and the bytes;
+    # a column at a time, each copy dropped once typed
+    columns = (c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in cells)
     return _parquet(fields, columns)
 
 
@@ -53,7 +54,7 @@ _NATIVE = {"integer": pa.int64(), "boolean": pa.bool_()}
 """Types whose cells are their values already (written from the table, not read from text)."""
 
 
-def _parquet(fields: list[dict[str, Any]], columns: list[pa.Array]) -> bytes:
+def _parquet(fields: list[dict[str, Any]], columns: Iterable[pa.Array]) -> bytes:
     """The Parquet bytes of `columns`: text cells typed by their fields, native ones as they
     are."""
     typed = {

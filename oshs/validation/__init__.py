@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from oshs.validation.cells import TypedColumn, type_column
+from oshs.validation.cells import type_column
 from oshs.validation.csvread import EncodingProblem, TextColumns, read_columns
 from oshs.validation.keys import (
     column_values,
@@ -109,10 +109,8 @@ def check_package(path: Path) -> ValidationReport:
     tables = [r for r in descriptor.get("resources", []) if r.get("type") != "file"]
     keys = _key_fields(tables)
     for resource in descriptor.get("resources", []):
-        result = _check_resource(path.parent, resource, resource in tables)
         kept = keys.get(resource["name"], set())  # the columns foreign keys need, no more
-        result.typed = {name: values for name, values in result.typed.items() if name in kept}
-        checked[resource["name"]] = result
+        checked[resource["name"]] = _check_resource(path.parent, resource, resource in tables, kept)
     for resource in tables:
         checked[resource["name"]].faults += _foreign_key_faults(resource, checked)
     faults = [fault for name in checked for fault in sorted(checked[name].faults)]
@@ -144,9 +142,11 @@ def _names(fields: Any) -> list[str]:
     return [fields] if isinstance(fields, str) else list(fields or [])
 
 
-def _check_resource(root: Path, resource: dict[str, Any], tabular: bool) -> _Checked:
+def _check_resource(
+    root: Path, resource: dict[str, Any], tabular: bool, kept: set[str]
+) -> _Checked:
     """Read one resource's file and check its size and hash; a table also everything but its
-    foreign keys."""
+    foreign keys, keeping the typed columns `kept` (those foreign keys read)."""
     name = resource["name"]
     try:
         data = (root / resource["path"]).read_bytes()
@@ -164,11 +164,34 @@ def _check_resource(root: Path, resource: dict[str, Any], tabular: bool) -> _Che
         return _Checked({}, 0, [*faults, fault], fault.code)
     faults += _label_faults(name, text.labels, schema_fields)
     fields = expected_fields(text.labels, schema_fields)
-    typed = [type_column(item, column) for item, column in zip(fields, text.columns, strict=True)]
-    faults += _cell_faults(name, fields, typed, text)
-    by_name = {item["name"]: column.values for item, column in zip(fields, typed, strict=True)}
+    keys = kept | _own_key_fields(resource["schema"], fields)
+    blank, column_faults, by_name = _typed_columns(fields, text, keys)
+    faults += _cell_faults(name, fields, column_faults, blank, text)
     faults += _key_faults(name, resource["schema"], fields, by_name)
-    return _Checked(by_name, text.rows, faults)
+    return _Checked({n: values for n, values in by_name.items() if n in kept}, text.rows, faults)
+
+
+def _own_key_fields(schema: dict[str, Any], fields: list[dict[str, Any]]) -> set[str]:
+    """The fields of a table's unique constraints and primary key."""
+    unique = {item["name"] for item in fields if (item.get("constraints") or {}).get("unique")}
+    return unique | set(_names(schema.get("primaryKey")))
+
+
+def _typed_columns(
+    fields: list[dict[str, Any]], text: TextColumns, keys: set[str]
+) -> tuple[np.ndarray, list[list[tuple[int, str, str]]], dict[str, pa.Array]]:
+    """Each column typed and checked in turn (`type_column`): the blank rows (every cell
+    absent), each column's faults, and the typed values of the `keys` fields only (the others
+    are dropped as soon as they are checked)."""
+    blank = np.ones(text.rows, dtype=bool)
+    column_faults, by_name = [], {}
+    for item, column in zip(fields, text.columns, strict=True):
+        typed = type_column(item, column)
+        blank &= typed.absent
+        column_faults.append(typed.faults)
+        if item["name"] in keys:
+            by_name[item["name"]] = typed.values
+    return blank, column_faults, by_name
 
 
 def expected_fields(labels: list[str], fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -208,16 +231,17 @@ def _label_faults(name: str, labels: list[str], fields: list[dict[str, Any]]) ->
 
 
 def _cell_faults(
-    name: str, fields: list[dict[str, Any]], typed: list[TypedColumn], text: TextColumns
+    name: str,
+    fields: list[dict[str, Any]],
+    column_faults: list[list[tuple[int, str, str]]],
+    blank: np.ndarray,
+    text: TextColumns,
 ) -> list[Fault]:
     """Type and constraint faults, short and long rows; a blank row is one fault instead."""
-    blank = np.ones(text.rows, dtype=bool)
-    for column in typed:
-        blank &= column.absent
     faults = [
         Fault(name, row + 2, item["name"], code, note)
-        for item, column in zip(fields, typed, strict=True)
-        for row, code, note in column.faults
+        for item, own in zip(fields, column_faults, strict=True)
+        for row, code, note in own
         if not blank[row]
     ]
     for row, length in enumerate(text.row_lengths or ()):

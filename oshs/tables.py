@@ -97,8 +97,8 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
     records = pa.concat_tables(tables) if tables else records_table([])
     records = records.append_column("collected_on", pa.array(dates, pa.string()))
     frame = records.to_pandas(types_mapper=_nested_dtype)
-    frame = frame.take(_kept_in_id_order(frame))  # one copy of the records, not one a step
     frame["id"] = frame["id"].astype(str)
+    frame = frame.take(_kept_in_id_order(frame))  # one copy of the records, not one a step
     frame["platform"] = frame["platform"].astype(object).where(frame["platform"].notna(), "github")
     return frame.reset_index(drop=True)
 
@@ -108,7 +108,7 @@ def _kept_in_id_order(frame: pd.DataFrame) -> np.ndarray:
     sorted by collection date and login, stably), in the order of their ids."""
     keys = frame[["collected_on", "organisation", "id"]].assign(position=np.arange(len(frame)))
     keys = keys.sort_values(["collected_on", "organisation"], kind="stable")
-    keys = keys.assign(id=keys["id"].astype(str)).drop_duplicates("id", keep="last")
+    keys = keys.drop_duplicates("id", keep="last")
     return keys["position"].to_numpy()[sort_order(keys, ["id"])]
 
 

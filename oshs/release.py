@@ -92,7 +92,8 @@ def replay(
         state.tables.clear()
     ordered = sorted(collections, key=lambda c: c.collected_on)
     collections.clear()
-    for index, collection in enumerate(ordered):
+    for index in range(len(ordered)):  # not `enumerate`: its reused result tuple would keep
+        collection = ordered[index]  # the day's records alive until the next day
         day = f"{collection.collected_on}T00:00:00Z"
         late = release is not None and day < release.created
         step = merge_day if late else partial(advance, hand_over=True)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import copy
+import weakref
 from pathlib import Path
 
 import pytest
 from test_history import D1, D2, D3, METADATA, coll, repo
 
+import oshs.release
 from oshs.collection import Collection
 from oshs.errors import PackageError
 from oshs.history import State, read_state
 from oshs.package import write_package_data
-from oshs.parquet import parquet_bytes
+from oshs.parquet import parquet_bytes, published_bytes
 from oshs.release import dates_to_replay, replay
 from oshs.schema import TABLES
 from oshs.versions import next_version, schema_changes
@@ -69,6 +71,21 @@ def test_replay_takes_over_the_collections_and_the_state_it_applies():
     after = replay(state, [day2()], metadata=METADATA, **OPTIONS)
     assert state.tables == {}  # the previous tables are freed once the new ones are built
     assert (after.data, after.changelog) == (expected.data, expected.changelog)
+
+
+def test_a_days_records_are_freed_before_its_bytes_are_made(monkeypatch):
+    collections = [day1(), day2()]
+    records = {c.collected_on: [weakref.ref(o) for o in c.organisations] for c in collections}
+    alive_when_made = []
+
+    def published(tables, **options):
+        alive_when_made.append({day: sum(r() is not None for r in refs)
+                                for day, refs in records.items()})  # fmt: skip
+        return published_bytes(tables, **options)
+
+    monkeypatch.setattr(oshs.release, "published_bytes", published)
+    replay(None, collections, metadata=METADATA, **OPTIONS)
+    assert alive_when_made == [{D1: 0, D2: 1}, {D1: 0, D2: 0}]
 
 
 def test_new_data_is_minor_and_the_changelog_grows_newest_first():

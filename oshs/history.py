@@ -167,14 +167,17 @@ def advance(
     """The tables after the collection of `collected_on` (`organisations`) on top of `tables`.
 
     `tables` are a state's tables (None: no previous package). See the module docstring.
-    With `hand_over`, a dict of `tables` is emptied and each of its tables dropped once read,
-    so that the state's tables, the day's records and the new tables are not all held at once.
+    With `hand_over`, a dict of `tables` and a list of `organisations` are emptied, and each
+    table and the records dropped once read, so that the state's tables, the day's records and
+    the new tables are not all held at once.
     """
     previous = {**empty_tables(), **(tables or {})}
-    if hand_over and isinstance(tables, dict):
-        tables.clear()
-    del previous["timeline"]  # made again from the repositories
     kept = latest_per_login(organisations)
+    if hand_over:
+        for handed in (tables, organisations):
+            if isinstance(handed, dict | list):
+                handed.clear()
+    del previous["timeline"]  # made again from the repositories
     fresh_orgs = organisations_table(kept)
     logins = {login.lower(): login for login in fresh_orgs["login"]}
     previous = _canonical_logins(previous, logins)
@@ -262,9 +265,11 @@ def _repositories(
     include_archived: bool,
 ) -> tuple[DataFrame, DataFrame, DataFrame]:
     """The next `repositories` table, the records of `collections` seen that day (with
-    `languages`, lists), and those records as `repositories` rows."""
+    `languages`, lists), and those records as `repositories` rows. `collections` is emptied
+    once its records are read (their Arrow tables are freed when no one else holds them)."""
     state = previous["repositories"]
     records = repository_records(collections)
+    collections.clear()
     known = member(records["id"], state["id"])
     fresh = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
     del records, known  # all the day's records: only those kept (`fresh`) are needed now

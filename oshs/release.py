@@ -98,14 +98,15 @@ def replay(
         late = release is not None and day < release.created
         step = merge_day if late else partial(advance, hand_over=True)
         compared = compared_tables(release.tables) if release else {}  # before `advance` empties
+        organisations = list(collection.organisations)  # handed over: freed once read
+        collection = ordered[index] = replace(collection, organisations=())
         tables = step(
             release.tables if release else None,  # type: ignore[arg-type]
-            collection.organisations,
+            organisations,
             collected_on=collection.collected_on,
             include_forks=include_forks,
             include_archived=include_archived,
         )
-        collection = ordered[index] = replace(collection, organisations=())  # records applied
         release = release and replace(release, tables=compared)
         return_free_memory()  # what the step freed and the allocators kept (250k, day 2: 170 MB)
         created = release.created if late and release is not None else day

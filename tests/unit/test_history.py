@@ -97,15 +97,15 @@ def test_repeat_of_the_same_collection_changes_no_byte():
     assert csv_bytes(step(later, D2, coll("a", D2, repo(1), repo(2)))) == csv_bytes(later)
 
 
-def test_tables_handed_over_are_emptied_and_give_the_same_next_tables():
+def test_tables_and_records_handed_over_are_emptied_and_give_the_same_next_tables():
     first = step(None, D1, coll("a", D1, repo(1), repo(2)), coll("b", D1, repo(3, "b")))
     kept = step(first, D2, coll("a", D2, repo(1, stars=9)))
     assert set(first) == set(kept)  # not handed over: the state is left as it was
-    handed = dict(first)
-    assert csv_bytes(step(handed, D2, coll("a", D2, repo(1, stars=9)), hand_over=True)) == (
-        csv_bytes(kept)
-    )
-    assert handed == {}
+    handed, organisations = dict(first), [coll("a", D2, repo(1, stars=9))]
+    options = {"include_forks": False, "include_archived": True, "hand_over": True}
+    after = advance(handed, organisations, collected_on=D2, **options)
+    assert csv_bytes(after) == csv_bytes(kept)
+    assert (handed, organisations) == ({}, [])  # the day's records too
 
 
 def test_failed_organisation_is_stale_carried_forward_and_loses_nothing():

@@ -3,14 +3,17 @@
 A large build shares its work this way on a second core: the first half of a date's snapshots
 is read (`oshs.collection`), the Parquet twins are made while the CSVs are written
 (`oshs.parquet`), and the staged package is validated while the charts and website are made
-(`oshs.package.checking_staged`). Forking is used only where the platform has it; elsewhere
-the function runs, as before, when its result is asked for.
+(`oshs.package.checking_staged`), by a process forked from a small server process rather than
+from this one (it reads files, and need not count this process's memory as its own). Forking is
+used only where the platform has it; elsewhere the function runs, as before, when its result is
+asked for.
 """
 
 from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import platform
 import sys
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkContext, ForkServerContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
@@ -30,6 +34,8 @@ PARALLEL_FROM = 20_000
 """Current repositories from which a release is worked on by several processes (below it the
 charts take a second or two, and a fork would save little)."""
 MAX_PROCESSES = 4
+FRESH_PRELOAD = ["oshs.package"]
+"""What the server of `fresh_context` imports before it forks (what a validation needs)."""
 
 
 def processes_for(repositories: int) -> int:
@@ -52,38 +58,60 @@ _CALLS: dict[int, Callable[[], Any]] = {}
 
 @contextmanager
 def in_background(
-    function: Callable[..., T], *args: Any, fork: bool = True
+    function: Callable[..., T], *args: Any, fork: bool = True, fresh: bool = False
 ) -> Iterator[Callable[[], T]]:
     """A function returning `function(*args)`. With `fork` (and where fork exists) that is
     computed in a process forked when the block starts, while the block runs: `args` are
     shared with it, not copied; its result (pickled) or its exception comes back when asked
     for, and `ForkError` when it died first (killed, out of memory); a block left before
-    asking ends the process. Without, `function(*args)` runs here when asked for."""
-    if not fork or "fork" not in multiprocessing.get_all_start_methods():
+    asking ends the process. Without, `function(*args)` runs here when asked for.
+
+    With `fresh` the process is forked instead from a small server process (`fresh_context`),
+    so that it holds only what it makes, none of this process's memory (a validation of files
+    on disk needs none of it): `function` and `args` are then pickled to it."""
+    methods = multiprocessing.get_all_start_methods()
+    if not fork or "fork" not in methods or (fresh and "forkserver" not in methods):
         yield lambda: function(*args)
         return
-    return_free_memory()  # the forked process starts as small as this one can be
-    key = max(_CALLS, default=0) + 1
-    _CALLS[key] = partial(function, *args)  # before the fork: the process inherits it
-    context = multiprocessing.get_context("fork")
+    call, key = partial(function, *args), 0  # `key`: where a forked process finds `call`
+    context: ForkContext | ForkServerContext
+    if fresh:
+        context = fresh_context()
+    else:
+        return_free_memory()  # the forked process starts as small as this one can be
+        context = multiprocessing.get_context("fork")
+        key = max(_CALLS, default=0) + 1
+        _CALLS[key] = call  # before the fork: the process inherits it
     receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_send_call, args=(key, sending))
+    process = context.Process(target=_send_call, args=(key or call, sending))
     try:
         process.start()
         sending.close()  # this end is the child's: EOF here once it is gone
         yield lambda: _received(receiving, process)
     finally:
-        del _CALLS[key]
+        _CALLS.pop(key, None)
         if process.is_alive():
             process.kill()
-        process.join()
+        if process.pid is not None:  # started (a call that cannot be pickled never is)
+            process.join()
         receiving.close()
 
 
-def _send_call(key: int, sending: Connection) -> None:
-    """Make call `key` and send (True, result) or (False, exception) (in the forked process)."""
+def fresh_context() -> ForkServerContext:
+    """multiprocessing's `forkserver` context, its server running: a process started once (by
+    this process, the first time) that imports `FRESH_PRELOAD` and forks the processes asked
+    of it, each as small as a new process that has imported them."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(FRESH_PRELOAD)
+    multiprocessing.forkserver.ensure_running()
+    return context
+
+
+def _send_call(call: int | Callable[[], Any], sending: Connection) -> None:
+    """Make `call` (or the call of that key in `_CALLS`) and send (True, result) or (False,
+    exception) (in the forked process)."""
     try:
-        outcome: tuple[bool, Any] = (True, _CALLS[key]())
+        outcome: tuple[bool, Any] = (True, (_CALLS[call] if isinstance(call, int) else call)())
     except BaseException as error:  # every error goes back to the parent
         outcome = (False, error)
     try:

@@ -103,14 +103,17 @@ def checking_staged(
     package_path: Path, descriptor: dict[str, Any], name: Path | None, *, fork: bool = False
 ) -> Iterator[None]:
     """`check_staged` of what is staged when the block begins (the package's data, descriptor
-    and changelog): with `fork`, in a forked process while the block runs (`oshs.background`),
+    and changelog): with `fork`, in another process while the block runs (`oshs.background`,
+    a fresh one: it reads the files, it needs nothing of this process's memory),
     raising `PackageError` at its end (an error of the block comes first); else before the
     block, which an invalid package never reaches."""
     if not fork:
         check_staged(package_path, descriptor, name)
         yield
         return
-    with in_background(validate_staged, Path(package_path), descriptor) as report:
+    with in_background(
+        validate_staged, Path(package_path).resolve(), descriptor, fresh=True
+    ) as report:
         yield
         _raise_if_invalid(report(), name or package_path)
 

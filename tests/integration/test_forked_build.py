@@ -14,8 +14,8 @@ from conftest import published_files
 
 from oshs.config import bundled_config
 from oshs.errors import PackageError
+from oshs.package import write_staged
 from oshs.pipeline import run_build
-from oshs.validation import ValidationReport
 
 
 def next_day(demo: Path) -> None:
@@ -59,12 +59,20 @@ def test_a_forked_build_publishes_the_bytes_of_a_build_in_one_process(
 def test_a_forked_build_whose_staged_package_is_invalid_publishes_nothing(demo_copy, monkeypatch):
     next_day(demo_copy)
     before = published_files(demo_copy)
-    invalid = ValidationReport(valid=False, errors=["topics: a broken row"])
-    monkeypatch.setattr("oshs.package.validate_staged", lambda *args: invalid)
+
+    def staged_with_a_broken_row(*args, **options):  # the validating process reads the files
+        write_staged(*args, **options)
+        with (options["out_dir"] / "data" / "topics.csv").open("ab") as topics:
+            topics.write(b"broken,row\n")
+
+    monkeypatch.setattr("oshs.pipeline.write_staged", staged_with_a_broken_row)
     monkeypatch.setenv("OSHS_PROCESSES", "2")
     with pytest.raises(PackageError) as raised:
         build(demo_copy)
-    assert raised.value.message.endswith(
-        "failed validation, nothing was published: topics: a broken row"
+    assert raised.value.message == (
+        f"data package {demo_copy / 'datapackage.json'} failed validation, nothing was published: "
+        "topics: file: byte-count: 251649 bytes; topics: file: hash-count: sha256 differs; "
+        'topics: row 4931, field repository_id: constraint-error: constraint "pattern" is '
+        '"^(gitlab:)?[1-9][0-9]*$" (and 3 more)'
     )
     assert published_files(demo_copy) == before

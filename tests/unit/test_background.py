@@ -37,6 +37,13 @@ def refuses(message: str) -> None:
     raise PackageError(message, hint="do this")
 
 
+SEEN = ["as imported"]
+
+
+def seen_and_pid() -> tuple[str, int]:
+    return SEEN[0], os.getpid()
+
+
 def test_forked_the_result_comes_from_another_process_else_from_this_one():
     with in_background(pid_and, 21) as result:
         pid, value = result()
@@ -45,9 +52,17 @@ def test_forked_the_result_comes_from_another_process_else_from_this_one():
         assert result() == (os.getpid(), 42)
 
 
-@pytest.mark.parametrize("fork", [True, False])
-def test_the_function_s_error_is_raised_when_the_result_is_asked_for(fork):
-    with in_background(fails, "no good", fork=fork) as result, pytest.raises(ValueError) as raised:
+def test_a_fresh_process_holds_nothing_of_this_one_s_memory(monkeypatch):
+    monkeypatch.setattr(f"{__name__}.SEEN", ["changed here"])
+    with in_background(seen_and_pid) as forked, in_background(seen_and_pid, fresh=True) as fresh:
+        results = [forked(), fresh()]
+    assert [seen for seen, _ in results] == ["changed here", "as imported"]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+@pytest.mark.parametrize("where", [{}, {"fork": False}, {"fresh": True}])
+def test_the_function_s_error_is_raised_when_the_result_is_asked_for(where):
+    with in_background(fails, "no good", **where) as result, pytest.raises(ValueError) as raised:
         result()
     assert str(raised.value) == "no good"
 
@@ -71,8 +86,9 @@ def test_large_releases_are_worked_on_by_every_core(monkeypatch):
     assert background.processes_for(250_000) == 1
 
 
-def test_a_forked_process_that_dies_is_a_fork_error_not_a_hang():
-    with in_background(dies) as result, pytest.raises(ForkError) as raised:
+@pytest.mark.parametrize("fresh", [False, True])
+def test_a_forked_process_that_dies_is_a_fork_error_not_a_hang(fresh):
+    with in_background(dies, fresh=fresh) as result, pytest.raises(ForkError) as raised:
         result()
     assert raised.value.message == (
         "a process forked by the build died (exit code -9) before sending its result"

@@ -3,25 +3,24 @@
 A large build shares its work this way on a second core: the first half of a date's snapshots
 is read (`oshs.collection`), the Parquet twins are made while the CSVs are written
 (`oshs.parquet`), and the staged package is validated while the charts and website are made
-(`oshs.package.checking_staged`), by a process forked from a small server process rather than
-from this one (it reads files, and need not count this process's memory as its own). Forking is
-used only where the platform has it; elsewhere the function runs, as before, when its result is
-asked for.
+(`oshs.package.checking_staged`), by a new process rather than a forked one (`in_new_process`:
+it reads files, and need not hold this process's memory). Forking is used only where the
+platform has it; elsewhere the function runs, as before, when its result is asked for.
 """
 
 from __future__ import annotations
 
 import ctypes
 import multiprocessing
-import multiprocessing.forkserver
 import os
+import pickle
 import platform
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing.connection import Connection, wait
-from multiprocessing.context import ForkContext, ForkServerContext
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
@@ -34,8 +33,6 @@ PARALLEL_FROM = 20_000
 """Current repositories from which a release is worked on by several processes (below it the
 charts take a second or two, and a fork would save little)."""
 MAX_PROCESSES = 4
-FRESH_PRELOAD = ["oshs.package"]
-"""What the server of `fresh_context` imports before it forks (what a validation needs)."""
 
 
 def processes_for(repositories: int) -> int:
@@ -58,66 +55,113 @@ _CALLS: dict[int, Callable[[], Any]] = {}
 
 @contextmanager
 def in_background(
-    function: Callable[..., T], *args: Any, fork: bool = True, fresh: bool = False
+    function: Callable[..., T], *args: Any, fork: bool = True
 ) -> Iterator[Callable[[], T]]:
     """A function returning `function(*args)`. With `fork` (and where fork exists) that is
     computed in a process forked when the block starts, while the block runs: `args` are
     shared with it, not copied; its result (pickled) or its exception comes back when asked
     for, and `ForkError` when it died first (killed, out of memory); a block left before
-    asking ends the process. Without, `function(*args)` runs here when asked for.
-
-    With `fresh` the process is forked instead from a small server process (`fresh_context`),
-    so that it holds only what it makes, none of this process's memory (a validation of files
-    on disk needs none of it): `function` and `args` are then pickled to it."""
-    methods = multiprocessing.get_all_start_methods()
-    if not fork or "fork" not in methods or (fresh and "forkserver" not in methods):
+    asking ends the process. Without, `function(*args)` runs here when asked for."""
+    if not fork or "fork" not in multiprocessing.get_all_start_methods():
         yield lambda: function(*args)
         return
-    call, key = partial(function, *args), 0  # `key`: where a forked process finds `call`
-    context: ForkContext | ForkServerContext
-    if fresh:
-        context = fresh_context()
-    else:
-        return_free_memory()  # the forked process starts as small as this one can be
-        context = multiprocessing.get_context("fork")
-        key = max(_CALLS, default=0) + 1
-        _CALLS[key] = call  # before the fork: the process inherits it
+    return_free_memory()  # the forked process starts as small as this one can be
+    key = max(_CALLS, default=0) + 1
+    _CALLS[key] = partial(function, *args)  # before the fork: the process inherits it
+    context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_send_call, args=(key or call, sending))
+    process = context.Process(target=_send_call, args=(key, sending))
     try:
         process.start()
         sending.close()  # this end is the child's: EOF here once it is gone
         yield lambda: _received(receiving, process)
     finally:
-        _CALLS.pop(key, None)
+        del _CALLS[key]
         if process.is_alive():
             process.kill()
-        if process.pid is not None:  # started (a call that cannot be pickled never is)
-            process.join()
+        process.join()
         receiving.close()
 
 
-def fresh_context() -> ForkServerContext:
-    """multiprocessing's `forkserver` context, its server running: a process started once (by
-    this process, the first time) that imports `FRESH_PRELOAD` and forks the processes asked
-    of it, each as small as a new process that has imported them."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(FRESH_PRELOAD)
-    multiprocessing.forkserver.ensure_running()
-    return context
-
-
-def _send_call(call: int | Callable[[], Any], sending: Connection) -> None:
-    """Make `call` (or the call of that key in `_CALLS`) and send (True, result) or (False,
-    exception) (in the forked process)."""
+def _send_call(key: int, sending: Connection) -> None:
+    """Make call `key` and send (True, result) or (False, exception) (in the forked process)."""
     try:
-        outcome: tuple[bool, Any] = (True, (_CALLS[call] if isinstance(call, int) else call)())
+        outcome: tuple[bool, Any] = (True, _CALLS[key]())
     except BaseException as error:  # every error goes back to the parent
         outcome = (False, error)
     try:
         sending.send(outcome)
     except Exception as error:  # a result or error that cannot be pickled
         sending.send((False, ForkError(f"a forked process's result cannot be sent ({error})")))
+
+
+@contextmanager
+def in_new_process(function: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
+    """`in_background`, but in a new Python process rather than a forked one: it holds only
+    what it makes, none of this process's memory. `function` (found by its name) and `args`
+    are pickled to it with this process's `sys.path` (its `__main__` is not imported again);
+    its result or exception comes back pickled, and `ForkError` when it died first."""
+    child = subprocess.Popen([sys.executable, "-c", _NEW_PROCESS_MAIN],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        with child.stdin:
+            pickle.dump(sys.path, child.stdin)
+            pickle.dump(partial(function, *args), child.stdin)
+        yield lambda: _sent_back(child)
+    except BrokenPipeError:  # it died before reading its call
+        raise _died(child.wait()) from None
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        child.stdout.close()
+
+
+_NEW_PROCESS_MAIN = "from oshs.background import run_sent_call; run_sent_call()"
+
+
+def run_sent_call() -> None:
+    """The main of a process started by `in_new_process`: the call read from standard input is
+    made, and (True, result) or (False, exception) written, pickled, to standard output (what
+    the call prints goes to standard error)."""
+    results = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.path[:] = pickle.load(sys.stdin.buffer)
+    try:
+        outcome: tuple[bool, Any] = (True, pickle.load(sys.stdin.buffer)())
+    except BaseException as error:  # every error goes back to the parent
+        outcome = (False, error)
+    try:
+        data = pickle.dumps(outcome)
+    except Exception as error:  # a result or error that cannot be pickled
+        data = pickle.dumps((False, ForkError(f"a new process's result cannot be sent ({error})")))
+    with results:
+        results.write(data)
+
+
+def _sent_back(child: subprocess.Popen[bytes]) -> Any:
+    """The result `child` (`in_new_process`) sends, or its exception raised here."""
+    assert child.stdout is not None
+    data = child.stdout.read()
+    code = child.wait()
+    if not data:
+        raise _died(code)
+    try:
+        ok, value = pickle.loads(data)
+    except Exception as error:  # an error the parent cannot unpickle
+        raise ForkError(f"a new process's result cannot be read ({error})") from None
+    if not ok:
+        raise value
+    return value
+
+
+def _died(code: int | None) -> ForkError:
+    """The error of a process of the build that died before sending its result."""
+    return ForkError(
+        f"a process started by the build died (exit code {code}) before sending its result",
+        hint="the machine may be out of memory; OSHS_PROCESSES=1 builds in one process",
+    )
 
 
 def _received(receiving: Connection, process: BaseProcess) -> Any:

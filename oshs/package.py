@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from oshs.background import in_background
+from oshs.background import in_new_process
 from oshs.descriptor import PACKAGE_PROFILE, descriptor_bytes
 from oshs.errors import PackageError
 from oshs.files import storage_error
@@ -103,17 +103,15 @@ def checking_staged(
     package_path: Path, descriptor: dict[str, Any], name: Path | None, *, fork: bool = False
 ) -> Iterator[None]:
     """`check_staged` of what is staged when the block begins (the package's data, descriptor
-    and changelog): with `fork`, in another process while the block runs (`oshs.background`,
-    a fresh one: it reads the files, it needs nothing of this process's memory),
+    and changelog): with `fork`, in a new process while the block runs (`oshs.background`:
+    it reads the files, it needs nothing of this process's memory),
     raising `PackageError` at its end (an error of the block comes first); else before the
     block, which an invalid package never reaches."""
     if not fork:
         check_staged(package_path, descriptor, name)
         yield
         return
-    with in_background(
-        validate_staged, Path(package_path).resolve(), descriptor, fresh=True
-    ) as report:
+    with in_new_process(validate_staged, Path(package_path).resolve(), descriptor) as report:
         yield
         _raise_if_invalid(report(), name or package_path)
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from oshs.background import fresh_context, processes_for
+from oshs.background import processes_for
 from oshs.build_record import (
     RECORD_NAME,
     applied_day,
@@ -140,9 +140,6 @@ def publish_release(
 ) -> BuildResult:
     """Write a release at once (`oshs.transaction`): the validated package, its charts and
     report are staged, then moved into place together. The caller holds the package's lock."""
-    fork = processes_for(current_repository_count(release.tables)) > 1  # cores to spare
-    if fork:
-        fresh_context()  # the server of the validating process starts while the files are written
     with Transaction(package_path, out_dir) as staged:
         write_staged(
             release.data,
@@ -156,6 +153,7 @@ def publish_release(
         release = replace(release, data={}, twins={})  # written: the bytes need not stay in
         # memory while they are validated and the charts and website are made (a caller that
         # passes the release straight in, as `build_locked` does, frees them here)
+        fork = processes_for(current_repository_count(release.tables)) > 1  # cores to spare
         with checking_staged(staged.package_path, release.descriptor, package_path, fork=fork):
             write_charts_and_report(
                 config,

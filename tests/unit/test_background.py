@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+from functools import partial
 
 import pytest
 
 from oshs import background
-from oshs.background import in_background
+from oshs.background import in_background, in_new_process
 from oshs.errors import ForkError, PackageError
 
 
@@ -37,6 +38,11 @@ def refuses(message: str) -> None:
     raise PackageError(message, hint="do this")
 
 
+RUNNERS = {
+    "forked": in_background,
+    "here": partial(in_background, fork=False),
+    "new": in_new_process,
+}
 SEEN = ["as imported"]
 
 
@@ -52,23 +58,24 @@ def test_forked_the_result_comes_from_another_process_else_from_this_one():
         assert result() == (os.getpid(), 42)
 
 
-def test_a_fresh_process_holds_nothing_of_this_one_s_memory(monkeypatch):
+def test_a_new_process_holds_nothing_of_this_one_s_memory(monkeypatch):
     monkeypatch.setattr(f"{__name__}.SEEN", ["changed here"])
-    with in_background(seen_and_pid) as forked, in_background(seen_and_pid, fresh=True) as fresh:
-        results = [forked(), fresh()]
+    with in_background(seen_and_pid) as forked, in_new_process(seen_and_pid) as new:
+        results = [forked(), new()]
     assert [seen for seen, _ in results] == ["changed here", "as imported"]
     assert os.getpid() not in {pid for _, pid in results}
 
 
-@pytest.mark.parametrize("where", [{}, {"fork": False}, {"fresh": True}])
-def test_the_function_s_error_is_raised_when_the_result_is_asked_for(where):
-    with in_background(fails, "no good", **where) as result, pytest.raises(ValueError) as raised:
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_the_function_s_error_is_raised_when_the_result_is_asked_for(runner):
+    with RUNNERS[runner](fails, "no good") as result, pytest.raises(ValueError) as raised:
         result()
     assert str(raised.value) == "no good"
 
 
-def test_an_oshs_error_of_the_forked_process_keeps_its_message_and_hint():
-    with in_background(refuses, "bad package") as result, pytest.raises(PackageError) as raised:
+@pytest.mark.parametrize("runner", ["forked", "new"])
+def test_an_oshs_error_of_another_process_keeps_its_message_and_hint(runner):
+    with RUNNERS[runner](refuses, "bad package") as result, pytest.raises(PackageError) as raised:
         result()
     assert (type(raised.value), raised.value.message, raised.value.hint) == (
         PackageError,
@@ -86,16 +93,19 @@ def test_large_releases_are_worked_on_by_every_core(monkeypatch):
     assert background.processes_for(250_000) == 1
 
 
-@pytest.mark.parametrize("fresh", [False, True])
-def test_a_forked_process_that_dies_is_a_fork_error_not_a_hang(fresh):
-    with in_background(dies, fresh=fresh) as result, pytest.raises(ForkError) as raised:
+@pytest.mark.parametrize("runner", ["forked", "new"])
+def test_a_process_that_dies_is_a_fork_error_not_a_hang(runner):
+    with RUNNERS[runner](dies) as result, pytest.raises(ForkError) as raised:
         result()
+    how = "forked" if runner == "forked" else "started"
     assert raised.value.message == (
-        "a process forked by the build died (exit code -9) before sending its result"
+        f"a process {how} by the build died (exit code -9) before sending its result"
     )
 
 
-def test_an_error_the_parent_cannot_rebuild_is_a_fork_error():
-    with in_background(raises_unreadable) as result, pytest.raises(ForkError) as raised:
+@pytest.mark.parametrize("runner", ["forked", "new"])
+def test_an_error_the_parent_cannot_rebuild_is_a_fork_error(runner):
+    with RUNNERS[runner](raises_unreadable) as result, pytest.raises(ForkError) as raised:
         result()
-    assert raised.value.message.startswith("a forked process's result cannot be read (")
+    how = "forked" if runner == "forked" else "new"
+    assert raised.value.message.startswith(f"a {how} process's result cannot be read (")

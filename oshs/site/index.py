@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pandas import DataFrame
+from pandas import DataFrame, Series
 
 from oshs.site.model import NO_VALUE, OrganisationPage
 from oshs.text import shorten
@@ -35,37 +35,50 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     `DESCRIPTION_LIMIT`, `topics`, `language`, `licence`, `archived`, `stars`), the text ones
     `one_line` already, organisations, languages and licences as positions in their lists
     (-1: none); most stars first (then by name)."""
-    current = rows.loc[~rows["removed"]]
+    current = rows.loc[~rows["removed"], ["stars", "name", "id"]]
     order = DataFrame({"stars": -current["stars"].fillna(-1),
                        "name": current["name"].str.casefold(), "id": current["id"]})  # fmt: skip
-    current = current.loc[order.sort_values(["stars", "name", "id"], kind="stable").index]
+    shown = order.sort_values(["stars", "name", "id"], kind="stable").index
+    del current, order
+
+    def column(name: str) -> Series:  # one column of the rows at a time: not all of them again
+        return rows[name].loc[shown]
+
     organisations = {page.key: number for number, page in enumerate(pages)}
-    languages = choices(current["language"])
-    licences = choices(current["licence"])
+    languages = choices(column("language"))
+    licences = choices(column("licence"))
     language_of = {name: number for number, name in enumerate(languages)}
     licence_of = {name: number for number, name in enumerate(licences)}
-    text = current["description"].astype(object)
-    long = text.str.len() > DESCRIPTION_LIMIT
-    if long.any():
-        text = text.copy()
-        text.loc[long] = [shorten(value, DESCRIPTION_LIMIT) for value in text.loc[long]]
     return _script({
         "organisations": lambda: [[page.slug, page.name] for page in pages],
         "languages": lambda: languages,
         "licences": lambda: licences,
         "none": lambda: NO_VALUE,
-        "organisation": lambda: current["key"].map(organisations).fillna(-1).astype("int64")
-        .tolist(),
-        "id": lambda: current["id"].astype(str).tolist(),
-        "name": lambda: current["name"].tolist(),
-        "description": lambda: text.tolist(),
-        "topics": lambda: current["topics"].tolist(),
-        "language": lambda: current["language"].map(language_of).fillna(-1).astype("int64")
-        .tolist(),
-        "licence": lambda: current["licence"].map(licence_of).fillna(-1).astype("int64").tolist(),
-        "archived": lambda: current["archived"].astype("int64").tolist(),
-        "stars": lambda: current["stars"].fillna(-1).astype("int64").tolist(),
+        "organisation": lambda: positions(column("key"), organisations),
+        "id": lambda: column("id").astype(str).tolist(),
+        "name": lambda: column("name").tolist(),
+        "description": lambda: _descriptions(column("description")),
+        "topics": lambda: column("topics").tolist(),
+        "language": lambda: positions(column("language"), language_of),
+        "licence": lambda: positions(column("licence"), licence_of),
+        "archived": lambda: column("archived").astype("int64").tolist(),
+        "stars": lambda: column("stars").fillna(-1).astype("int64").tolist(),
     })  # fmt: skip
+
+
+def positions(values: Series, numbers: Mapping[str, int]) -> list[int]:
+    """The number of each value in `numbers` (-1: none)."""
+    return values.map(numbers).fillna(-1).astype("int64").tolist()
+
+
+def _descriptions(descriptions: Series) -> list[Any]:
+    """The descriptions, those longer than `DESCRIPTION_LIMIT` cut to it."""
+    text = descriptions.astype(object)
+    long = text.str.len() > DESCRIPTION_LIMIT
+    if long.any():
+        text = text.copy()
+        text.loc[long] = [shorten(value, DESCRIPTION_LIMIT) for value in text.loc[long]]
+    return text.tolist()
 
 
 def _script(members: Mapping[str, Callable[[], Any]]) -> bytes:

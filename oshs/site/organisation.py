@@ -111,8 +111,9 @@ def organisation_contexts(
 ) -> dict[str, dict[str, Any]]:
     """The template context of each organisation's page by case-folded login: `about`,
     `figures`, `bars`, `count` and `rows_html` (its repositories' table rows, `oshs.site.rows`)."""
-    current = rows.loc[~rows["removed"]]
-    languages = _grouped(current["key"].to_numpy(), current["language"].replace("", None))
+    current = ~rows["removed"].to_numpy()  # a mask: not a copy of every row
+    languages = _grouped(rows["key"].to_numpy()[current],
+                         rows["language"].loc[current].replace("", None))  # fmt: skip
     years = _years(figures)
     stats = figures.stats.to_dict("index")
     records = _record(tables["organisations"])

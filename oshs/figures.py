@@ -121,8 +121,10 @@ def flag(frame: DataFrame, column: str) -> Series:
 
 
 def current_repositories(repositories: DataFrame) -> DataFrame:
-    """The repositories not removed at their organisation's latest collection."""
-    return repositories.loc[~flag(repositories, "removed")]
+    """The repositories not removed at their organisation's latest collection (the table itself
+    when none is: a copy of every repository is held while the outputs are made)."""
+    removed = flag(repositories, "removed")
+    return repositories.loc[~removed] if removed.any() else repositories
 
 
 def removed_count(repositories: DataFrame) -> int:

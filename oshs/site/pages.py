@@ -17,6 +17,7 @@ from typing import Any
 
 from pandas import DataFrame
 
+from oshs.background import return_free_memory
 from oshs.charts.history import has_history
 from oshs.figures import Figures
 from oshs.findings import findings, provenance_lines
@@ -248,6 +249,8 @@ def chartless_files(renderer: Renderer) -> Iterator[tuple[str, bytes]]:
     site = renderer.site
     yield "repositories.html", renderer.repositories()
     yield INDEX_FILE, search_index(renderer.rows, renderer.pages)
+    return_free_memory()  # what the index freed (1M repositories: about 300 MB), before the
+    # organisations' pages are made
     yield "data.html", renderer.data()
     yield "about.html", renderer.about()
     contexts = organisation_contexts(site.figures, renderer.rows, site.tables,

@@ -145,7 +145,8 @@ def write_charts_and_report(
         )  # fmt: skip
         return_free_memory()  # what making the rows freed (1M repositories: about 250 MB)
         write_site(out_dir, chartless_files(site))
-        return_free_memory()  # what the pages freed (1M repositories: about 300 MB)
+        site.release_rows()
+        return_free_memory()  # what the pages freed, and the rows (1M repositories: 600 MB)
         charts = drawn()
     _write_charts(out_dir / CHART_DIR, charts)
     link = Path(os.path.relpath(package_path, out_dir)).as_posix()

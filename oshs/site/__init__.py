@@ -109,6 +109,7 @@ def write_site(out_dir: Path, site: Mapping[str, bytes] | Iterable[tuple[str, by
     are made (`chartless_files`, ...: only one held at a time)."""
     for path, data in site.items() if isinstance(site, Mapping) else site:
         write_bytes_atomic(out_dir / SITE_DIR / path, data)
+        del data  # not held while the next file is made (the search index: 94 MB at 1M)
 
 
 __all__ = [

@@ -9,6 +9,7 @@ cannot close a `<script>` element; the page's script puts it in the DOM as text 
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from oshs.text import shorten
 
 INDEX_FILE = "search-index.js"
 DESCRIPTION_LIMIT = 140  # characters of a description in the index (the pages hold it all)
+CHUNK_VALUES = 100_000
 
 
 def choices(values: Any) -> list[str]:
@@ -55,20 +57,20 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
         "licences": lambda: licences,
         "none": lambda: NO_VALUE,
         "organisation": lambda: positions(column("key"), organisations),
-        "id": lambda: column("id").astype(str).tolist(),
-        "name": lambda: column("name").tolist(),
-        "description": lambda: _descriptions(column("description")),
-        "topics": lambda: column("topics").tolist(),
+        "id": lambda: column("id").astype(str),
+        "name": lambda: column("name"),
+        "description": lambda: (column("description"), _descriptions),
+        "topics": lambda: column("topics"),
         "language": lambda: positions(column("language"), language_of),
         "licence": lambda: positions(column("licence"), licence_of),
-        "archived": lambda: column("archived").astype("int64").tolist(),
-        "stars": lambda: column("stars").fillna(-1).astype("int64").tolist(),
+        "archived": lambda: column("archived").astype("int64"),
+        "stars": lambda: column("stars").fillna(-1).astype("int64"),
     })  # fmt: skip
 
 
-def positions(values: Series, numbers: Mapping[str, int]) -> list[int]:
+def positions(values: Series, numbers: Mapping[str, int]) -> Series:
     """The number of each value in `numbers` (-1: none)."""
-    return values.map(numbers).fillna(-1).astype("int64").tolist()
+    return values.map(numbers).fillna(-1).astype("int64")
 
 
 def _descriptions(descriptions: Series) -> list[Any]:
@@ -83,12 +85,33 @@ def _descriptions(descriptions: Series) -> list[Any]:
 
 def _script(members: Mapping[str, Callable[[], Any]]) -> bytes:
     """`window.OSHS_INDEX = <JSON object>;`, the same bytes as `json.dumps` of the object
-    (compact, `ensure_ascii`), made one member at a time: only one column of 250,000
-    repositories is a list of Python objects at once."""
-    parts = [b"window.OSHS_INDEX = {"]
-    for number, (name, value) in enumerate(members.items()):
-        data = json.dumps(value(), ensure_ascii=True, separators=(",", ":"))
-        parts += [b"," if number else b"", f"{json.dumps(name)}:".encode("ascii")]
-        parts.append(data.encode("ascii"))  # not an f-string of it: one copy fewer
-    parts.append(b"};\n")
-    return b"".join(parts)
+    (compact, `ensure_ascii`), made one member at a time. A member is a value, a column (made
+    Python values `CHUNK_VALUES` at a time: never a list of a million of them) or a column and
+    the function that makes its values."""
+    script = io.BytesIO()  # each part written as it is made: no list of them and a copy
+    script.write(b"window.OSHS_INDEX = {")
+    for number, (name, member) in enumerate(members.items()):
+        script.write(f"{',' if number else ''}{json.dumps(name)}:".encode("ascii"))
+        value = member()
+        if isinstance(value, tuple | Series):
+            column, values = value if isinstance(value, tuple) else (value, Series.tolist)
+            _write_array(script, column, values)
+        else:
+            script.write(_json(value).encode("ascii"))
+    script.write(b"};\n")
+    return script.getvalue()  # CPython hands over its buffer, without a copy
+
+
+def _write_array(script: io.BytesIO, column: Series, values: Callable[[Series], list[Any]]) -> None:
+    """`values(column)` as a JSON array, made and written a chunk at a time (the array's items
+    are its chunks' items joined by commas)."""
+    script.write(b"[")
+    for start in range(0, len(column), CHUNK_VALUES):
+        chunk = _json(values(column.iloc[start : start + CHUNK_VALUES]))
+        script.write((b"," if start else b"") + chunk[1:-1].encode("ascii"))
+    script.write(b"]")
+
+
+def _json(value: Any) -> str:
+    """Compact JSON, every character outside ASCII escaped."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))

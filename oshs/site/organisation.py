@@ -40,9 +40,10 @@ def bars(caption: str, label: str, counts: Mapping[Any, int]) -> BarTable:
     return BarTable(caption, label, rows)
 
 
-def _grouped(keys: np.ndarray, values: Series) -> dict[str, dict[Any, int]]:
-    """Counts of `values` per key, most first then by value (missing values left out)."""
-    frame = DataFrame({"key": keys, "value": values.to_numpy()}).dropna()
+def _grouped(keys: Series, values: Series) -> dict[str, dict[Any, int]]:
+    """Counts of `values` per key (of the same index), most first then by value (missing
+    values left out); counted as the columns are, not as a million Python strings."""
+    frame = DataFrame({"key": keys, "value": values}).dropna()
     counts = frame.groupby(["key", "value"]).size().reset_index(name="count")
     counts = counts.sort_values(["key", "count", "value"], ascending=[True, False, True],
                                 kind="stable")  # fmt: skip
@@ -112,8 +113,7 @@ def organisation_contexts(
     """The template context of each organisation's page by case-folded login: `about`,
     `figures`, `bars`, `count` and `rows_html` (its repositories' table rows, `oshs.site.rows`)."""
     current = ~rows["removed"].to_numpy()  # a mask: not a copy of every row
-    languages = _grouped(rows["key"].to_numpy()[current],
-                         rows["language"].loc[current].replace("", None))  # fmt: skip
+    languages = _grouped(rows["key"].loc[current], rows["language"].loc[current].replace("", None))
     years = _years(figures)
     stats = figures.stats.to_dict("index")
     records = _record(tables["organisations"])

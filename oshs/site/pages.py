@@ -116,7 +116,8 @@ class Renderer:
         self.names = {p.key: p for p in organisation_pages(tables["organisations"],
                                                              _names(site.figures))}  # fmt: skip
         self.pages = list(self.names.values())
-        self.rows = repository_rows(tables["repositories"], site.language_groups)
+        self._rows: DataFrame | None = repository_rows(tables["repositories"],
+                                                        site.language_groups)  # fmt: skip
         self.tables = chart_tables(site.figures, site.language_groups)
         self.charts: dict[str, ChartRef] = {}
         self.shown: dict[str, dict[str, Any] | None] = {}
@@ -132,6 +133,18 @@ class Renderer:
             "collected_on": provenance.collected_on,
             "package_link": site.package_link,
         }
+
+    @property
+    def rows(self) -> DataFrame:
+        """`repository_rows` of the repositories (made again if `release_rows` let them go)."""
+        if self._rows is None:
+            self._rows = repository_rows(self.site.tables["repositories"],
+                                         self.site.language_groups)  # fmt: skip
+        return self._rows
+
+    def release_rows(self) -> None:
+        """Let the rows go: the pages with charts do not read them (1M repositories: 300 MB)."""
+        self._rows = None
 
     def use_charts(self, charts: Sequence[ChartRef]) -> None:
         """Show `charts` (those of `site.charts` until then: the pages of `chart_files` need
@@ -181,7 +194,7 @@ class Renderer:
 
     def repositories(self) -> bytes:
         """The repositories page: the search form, its filters and the organisation list."""
-        current = self.rows.loc[~self.rows["removed"]]
+        current = self.rows.loc[~self.rows["removed"], ["key", "language", "licence"]]
         counts = current["key"].value_counts().to_dict()
         organisations = [{"page": page, "count": int(counts.get(page.key, 0))}
                          for page in self.pages]  # fmt: skip

@@ -14,6 +14,7 @@ from oshs import render
 from oshs.config import parse_config
 from oshs.figures import Figures, organisation_names
 from oshs.site import SITE_DIR, site_files
+from oshs.site import index as site_index
 from oshs.site import rows as site_rows
 from oshs.site.index import search_index
 from oshs.site.model import organisation_pages, repository_rows
@@ -56,7 +57,9 @@ def test_rows_made_a_chunk_at_a_time_are_those_made_at_once(monkeypatch, chunk: 
     }
 
 
-def test_the_search_index_is_one_compact_json_object() -> None:
+@pytest.mark.parametrize("chunk", [1, 2, 100_000])
+def test_the_search_index_is_one_compact_json_object(monkeypatch, chunk: int) -> None:
+    monkeypatch.setattr(site_index, "CHUNK_VALUES", chunk)  # its columns made a chunk at a time
     tables = tiny_tables()
     rows = repository_rows(tables["repositories"], {})
     names = organisation_names(Figures(tables, DAY).tables["organisations"])
@@ -67,3 +70,5 @@ def test_the_search_index_is_one_compact_json_object() -> None:
     document = json.loads(body)
     assert json.dumps(document, ensure_ascii=True, separators=(",", ":")) == body
     assert list(document)[:4] == ["organisations", "languages", "licences", "none"]
+    monkeypatch.setattr(site_index, "CHUNK_VALUES", len(rows))
+    assert search_index(rows, organisation_pages(tables["organisations"], names)) == script

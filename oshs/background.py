@@ -105,12 +105,13 @@ def in_new_process(function: Callable[..., T], *args: Any) -> Iterator[Callable[
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
     assert child.stdin is not None and child.stdout is not None
     try:
-        with child.stdin:
-            pickle.dump(sys.path, child.stdin)
-            pickle.dump(partial(function, *args), child.stdin)
+        try:
+            with child.stdin:
+                pickle.dump(sys.path, child.stdin)
+                pickle.dump(partial(function, *args), child.stdin)
+        except BrokenPipeError:  # it died before reading its call
+            raise _died(child.wait()) from None
         yield lambda: _sent_back(child)
-    except BrokenPipeError:  # it died before reading its call
-        raise _died(child.wait()) from None
     finally:
         if child.poll() is None:
             child.kill()

@@ -84,15 +84,36 @@ def in_background(
 
 
 def _send_call(key: int, sending: Connection) -> None:
-    """Make call `key` and send (True, result) or (False, exception) (in the forked process)."""
-    try:
-        outcome: tuple[bool, Any] = (True, _CALLS[key]())
-    except BaseException as error:  # every error goes back to the parent
-        outcome = (False, error)
+    """Make call `key` and send its outcome (in the forked process)."""
+    outcome = _outcome(_CALLS[key])
     try:
         sending.send(outcome)
     except Exception as error:  # a result or error that cannot be pickled
         sending.send((False, ForkError(f"a forked process's result cannot be sent ({error})")))
+
+
+def _outcome(call: Callable[[], Any]) -> tuple[bool, Any]:
+    """(True, what `call()` returns) or (False, the exception it raised)."""
+    try:
+        return True, call()
+    except BaseException as error:  # every error goes back to the parent
+        return False, error
+
+
+def _result(ok: bool, value: Any) -> Any:
+    """The result of an outcome (`_outcome`), or its exception raised here."""
+    if not ok:
+        raise value
+    return value
+
+
+def _died(how: str, code: int | None) -> ForkError:
+    """The error of a process of the build (`how`: forked, started) that died before sending
+    its result."""
+    return ForkError(
+        f"a process {how} by the build died (exit code {code}) before sending its result",
+        hint="the machine may be out of memory; OSHS_PROCESSES=1 builds in one process",
+    )
 
 
 @contextmanager
@@ -110,7 +131,7 @@ def in_new_process(function: Callable[..., T], *args: Any) -> Iterator[Callable[
                 pickle.dump(sys.path, child.stdin)
                 pickle.dump(partial(function, *args), child.stdin)
         except BrokenPipeError:  # it died before reading its call
-            raise _died(child.wait()) from None
+            raise _died("started", child.wait()) from None
         yield lambda: _sent_back(child)
     finally:
         if child.poll() is None:
@@ -129,10 +150,7 @@ def run_sent_call() -> None:
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.path[:] = pickle.load(sys.stdin.buffer)
-    try:
-        outcome: tuple[bool, Any] = (True, pickle.load(sys.stdin.buffer)())
-    except BaseException as error:  # every error goes back to the parent
-        outcome = (False, error)
+    outcome = _outcome(lambda: pickle.load(sys.stdin.buffer)())
     try:
         data = pickle.dumps(outcome)
     except Exception as error:  # a result or error that cannot be pickled
@@ -147,22 +165,12 @@ def _sent_back(child: subprocess.Popen[bytes]) -> Any:
     data = child.stdout.read()
     code = child.wait()
     if not data:
-        raise _died(code)
+        raise _died("started", code)
     try:
         ok, value = pickle.loads(data)
     except Exception as error:  # an error the parent cannot unpickle
         raise ForkError(f"a new process's result cannot be read ({error})") from None
-    if not ok:
-        raise value
-    return value
-
-
-def _died(code: int | None) -> ForkError:
-    """The error of a process of the build that died before sending its result."""
-    return ForkError(
-        f"a process started by the build died (exit code {code}) before sending its result",
-        hint="the machine may be out of memory; OSHS_PROCESSES=1 builds in one process",
-    )
+    return _result(ok, value)
 
 
 def _received(receiving: Connection, process: BaseProcess) -> Any:
@@ -172,16 +180,10 @@ def _received(receiving: Connection, process: BaseProcess) -> Any:
         ok, value = receiving.recv()
     except (EOFError, OSError):
         process.join()
-        raise ForkError(
-            f"a process forked by the build died (exit code {process.exitcode}) before "
-            "sending its result",
-            hint="the machine may be out of memory; OSHS_PROCESSES=1 builds in one process",
-        ) from None
+        raise _died("forked", process.exitcode) from None
     except Exception as error:  # an error the parent cannot unpickle
         raise ForkError(f"a forked process's result cannot be read ({error})") from None
-    if not ok:
-        raise value
-    return value
+    return _result(ok, value)
 
 
 def return_free_memory() -> None:

@@ -265,8 +265,8 @@ def _key_faults(
                 Fault(name, int(row) + 2, item["name"], "unique-error")
                 for row in np.flatnonzero(repeated)
             ]
-    key = schema.get("primaryKey") or []
-    columns = column_values(typed, [key] if isinstance(key, str) else key)
+    key = _names(schema.get("primaryKey"))
+    columns = column_values(typed, key)
     if key and columns:
         rows = np.flatnonzero(primary_key_faults(columns))
         faults += [Fault(name, int(row) + 2, "", "primary-key") for row in rows]

@@ -8,8 +8,7 @@ In-memory dtypes follow the data dictionary (`oshs.schema`): `integer` → `Int6
 `boolean` (both nullable), `number` → `float64`, and `string`, `date` and `datetime` → pandas'
 `str` dtype (dates `YYYY-MM-DD`, datetimes `YYYY-MM-DDTHH:MM:SSZ`, already as text). Missing
 values are `<NA>`/`NaN`. Rows are sorted by primary key, columns in published order.
-
-Everything is vectorised except flattening the records' `languages` dicts (one pass, linear).
+Everything is vectorised but joining each repository's sorted topics (one pass, linear).
 """
 
 from __future__ import annotations
@@ -139,7 +138,7 @@ def repositories_table(records: pd.DataFrame) -> pd.DataFrame:
     """`repositories` from records (topics as lists are sorted and joined with `;`)."""
     topics = _arrow_column(records["topics"], pa.list_(pa.string())).to_pylist()
     joined = [";".join(sorted(names)) if names else None for names in topics]
-    return typed(records.assign(topics=joined), REPOSITORIES)
+    return typed(records.assign(topics=joined), REPOSITORIES, compact=False)  # records: one array
 
 
 def _arrow_column(column: pd.Series, arrow_type: pa.DataType) -> pa.Array:
@@ -157,13 +156,16 @@ def _entries(column: pd.Series, value_type: pa.DataType) -> tuple[np.ndarray, pa
     return rows, flat.field("key"), flat.field("value")
 
 
-def typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+def typed(frame: pd.DataFrame, table: Table, *, compact: bool = True) -> pd.DataFrame:
     """Columns of `table`, in order, cast to the in-memory dtypes, sorted by primary key
-    (repository keys in `key_order`)."""
+    (`key_order`), each column one array (`compact`: the many chunks of a CSV's or a concat's
+    columns slow what follows); without `compact`, rows in order already are not copied."""
     frame = frame.reindex(columns=table.columns)
     for name, type_ in table.types().items():
         frame[name] = frame[name].astype(_DTYPES.get(type_, TEXT_DTYPE))
-    return frame.iloc[sort_order(frame, list(table.primary_key))].reset_index(drop=True)
+    order = sort_order(frame, list(table.primary_key))
+    in_order = not compact and np.array_equal(order, np.arange(len(frame)))
+    return (frame if in_order else frame.iloc[order]).reset_index(drop=True)
 
 
 def sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:

@@ -14,10 +14,11 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pandas import DataFrame, Series
+import numpy as np
+from pandas import DataFrame, Index, Series
 
-from oshs.site.model import NO_VALUE, OrganisationPage
-from oshs.text import shorten
+from oshs.site.model import NO_VALUE, OrganisationPage, sorted_positions
+from oshs.text import casefolded, shorten
 
 INDEX_FILE = "search-index.js"
 DESCRIPTION_LIMIT = 140  # characters of a description in the index (the pages hold it all)
@@ -38,10 +39,10 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
     `one_line` already, organisations, languages and licences as positions in their lists
     (-1: none); most stars first (then by name)."""
     current = rows.loc[~rows["removed"], ["stars", "name", "id"]]
-    order = DataFrame({"stars": -current["stars"].fillna(-1),
-                       "name": current["name"].str.casefold(), "id": current["id"]})  # fmt: skip
-    shown = order.sort_values(["stars", "name", "id"], kind="stable").index
-    del current, order
+    shown = current.index[sorted_positions({"stars": -current["stars"].fillna(-1),
+                                            "name": casefolded(current["name"]),
+                                            "id": current["id"]})]  # fmt: skip
+    del current
 
     def column(name: str) -> Series:  # one column of the rows at a time: not all of them again
         return rows[name].loc[shown]
@@ -70,7 +71,11 @@ def search_index(rows: DataFrame, pages: Sequence[OrganisationPage]) -> bytes:
 
 def positions(values: Series, numbers: Mapping[str, int]) -> Series:
     """The number of each value in `numbers` (-1: none)."""
-    return values.map(numbers).fillna(-1).astype("int64")
+    at = Index(list(numbers)).get_indexer(values)  # no Python object per value, as `map` makes
+    result = np.full(len(at), -1, dtype="int64")
+    found = at >= 0
+    result[found] = np.fromiter(numbers.values(), dtype="int64", count=len(numbers))[at[found]]
+    return Series(result, index=values.index)
 
 
 def _descriptions(descriptions: Series) -> list[Any]:

@@ -34,6 +34,7 @@ import pandas as pd
 from pandas import DataFrame
 
 from oshs.background import return_free_memory
+from oshs.csvtables import read_table
 from oshs.errors import PackageError
 from oshs.normalise import OrganisationCollection
 from oshs.package import CHANGELOG_NAME
@@ -58,7 +59,6 @@ from oshs.tables import (
     latest_per_login,
     member,
     organisations_table,
-    read_table,
     repositories_table,
     repository_records,
     seen_on,
@@ -268,8 +268,7 @@ def _repositories(
     `languages`, lists), and those records as `repositories` rows. `collections` is emptied
     once its records are read (their Arrow tables are freed when no one else holds them)."""
     state = previous["repositories"]
-    records = repository_records(collections)
-    collections.clear()
+    records = repository_records(collections, hand_over=True)
     known = member(records["id"], state["id"])
     fresh = seen_on(records.loc[keep_mask(records, include_forks, include_archived) | known])
     del records, known  # all the day's records: only those kept (`fresh`) are needed now

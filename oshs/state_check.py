@@ -13,7 +13,7 @@ the state is read:
 - `CHANGELOG.md` must be there (it is state too: versions and what changed in each);
 - the migration to 2.0.0 (GitLab groups): a 1.x package has no `platform` column in
   `organisations` and `repositories` and integer repository ids; it is valid state, read as
-  GitHub-only (`oshs.tables.read_table`: every row `github`, the ids the same text). From 2.0.0
+  GitHub-only (`oshs.csvtables.read_table`: every row `github`, the ids the same text). From 2.0.0
   on, a package without `platform` is refused (`PLATFORM_TABLES`).
 
 Any difference stops the build with one line naming the file and what differs (`StateError`,

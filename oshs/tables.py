@@ -1,5 +1,5 @@
-"""Internal records → the published pandas tables (SPEC §3.3); tables ↔ their CSV bytes
-(`to_csv_bytes`, written by `oshs.csvbytes`).
+"""Internal records → the published pandas tables (SPEC §3.3) → their CSV bytes
+(`to_csv_bytes`, written by `oshs.csvbytes`; read back by `oshs.csvtables`).
 
 The building blocks `oshs.history` assembles into the next state; this module knows nothing of
 states or history.
@@ -14,18 +14,16 @@ Everything is vectorised but joining each repository's sorted topics (one pass, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 
 from oshs.csvbytes import to_csv_bytes as to_csv_bytes  # the tables' CSV bytes, re-exported
 from oshs.normalise import OrganisationCollection
-from oshs.records import ARROW_TYPES, records_table
+from oshs.records import records_table
 from oshs.schema import LANGUAGES, ORGANISATIONS, REPOSITORIES, TABLES, TIMELINE, TOPICS, Table
 from oshs.validation.cells import as_mask
 
@@ -74,10 +72,13 @@ def organisations_table(collections: list[OrganisationCollection]) -> pd.DataFra
     return typed(frame, ORGANISATIONS)
 
 
-def repository_records(collections: list[OrganisationCollection]) -> pd.DataFrame:
+def repository_records(
+    collections: list[OrganisationCollection], *, hand_over: bool = False
+) -> pd.DataFrame:
     """Every repository record of `collections` (one per id: a repository id listed by two
     organisations, a transfer, is kept once, from the latest collection, ties to the login
-    sorting last), unfiltered.
+    sorting last), unfiltered. With `hand_over`, `collections` is emptied and each column of
+    their records freed once copied, so that the records are never held twice.
 
     Columns: those of `repositories.csv` but `first_seen`, `last_seen`, `removed`; plus
     `languages` ({language: bytes} or missing), `language_shares` (GitLab's {language:
@@ -93,13 +94,21 @@ def repository_records(collections: list[OrganisationCollection]) -> pd.DataFram
         np.array([c.collected_on for c in collections], dtype=object),
         [table.num_rows for table in tables],
     )
+    if hand_over:
+        collections.clear()
     records = pa.concat_tables(tables) if tables else records_table([])
     records = records.append_column("collected_on", pa.array(dates, pa.string()))
-    frame = records.to_pandas(types_mapper=_nested_dtype)
+    del tables, dates
+    keys = records.select(["collected_on", "organisation", "id"]).to_pandas()
+    kept = pa.array(_kept_in_id_order(keys.assign(id=keys["id"].astype(str))))
+    names, columns = records.column_names, records.columns
+    del records, keys
+    for at in range(len(columns)):  # each taken, its records freed (if handed over)
+        columns[at] = columns[at].take(kept)
+    frame = pa.table(columns, names=names).to_pandas(types_mapper=_nested_dtype)
     frame["id"] = frame["id"].astype(str)
-    frame = frame.take(_kept_in_id_order(frame))  # one copy of the records, not one a step
     frame["platform"] = frame["platform"].astype(object).where(frame["platform"].notna(), "github")
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def _kept_in_id_order(frame: pd.DataFrame) -> np.ndarray:
@@ -347,54 +356,3 @@ def _as_text(column: pd.Series) -> pa.Array:
     if values is None:
         return pa.array([None if pd.isna(v) else str(v) for v in column], type=pa.string())
     return values
-
-
-def read_table(path: Path, table: Table) -> pd.DataFrame:
-    """One published CSV as a DataFrame with the in-memory dtypes of `table`.
-
-    Cells are read as text (empty → missing), so every string survives as published; booleans
-    are `true`/`false`. Columns missing from the file are empty; extra ones are dropped. The
-    migration of a package published before 2.0.0: it has no `platform` column, and every row
-    of it is `github` (its integer ids are the same text as GitHub's keys). Read and typed by
-    Arrow (pandas' reader and casts took 6 s for `repositories` at 250,000 repositories); a
-    value that is not of its column's type raises `ValueError`.
-    """
-    text = pa_csv.read_csv(
-        path,
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-        convert_options=pa_csv.ConvertOptions(
-            column_types=dict.fromkeys(table.columns, pa.string()),
-            null_values=[""],
-            strings_can_be_null=True,
-        ),
-        # parsed in glibc's heap, not Arrow's pool: the pool would keep the parser's freed blocks
-        # (100 MB for a state of 250,000 repositories); `return_free_memory` hands these back
-        memory_pool=pa.system_memory_pool(),
-    )
-    columns = {}
-    for name, type_ in table.types().items():
-        if name in text.column_names:
-            columns[name] = _typed_text(text.column(name), type_)
-        else:
-            fill = "github" if name == "platform" else None
-            columns[name] = pa.array([fill] * text.num_rows, type=ARROW_TYPES.get(type_))
-    frame = pa.table(columns).to_pandas(types_mapper=_PANDAS_TYPES.get)
-    return typed(frame, table)
-
-
-_PANDAS_TYPES = {
-    pa.string(): TEXT_DTYPE,
-    pa.int64(): pd.Int64Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-}
-
-
-def _typed_text(column: pa.ChunkedArray, type_: str) -> pa.ChunkedArray:
-    """A column of text as its in-memory type: `true`/`false` (anything else missing), numbers
-    parsed (an error when one is not), text as it is."""
-    if type_ == "boolean":
-        true, false = pc.equal(column, "true"), pc.equal(column, "false")
-        return pc.if_else(pc.or_(true, false), true, pa.scalar(None, pa.bool_()))
-    if type_ in ARROW_TYPES:
-        return pc.cast(column, ARROW_TYPES[type_])
-    return column.cast(pa.string())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from pandas import DataFrame, Series
 
+from oshs.background import return_free_memory
 from oshs.report import MISSING
 from oshs.text import escape_html_texts
 
@@ -74,7 +75,8 @@ class RowChunks:
     def span(self, start: int, end: int) -> str:
         """The rows `start` to `end` (excluded), one line each."""
         if start < self.start or end > self.start + len(self.html):
-            self.html = []  # freed before the next chunk is made
+            self.html = []  # freed, and handed back, before the next chunk is made: else the
+            return_free_memory()  # allocators keep what every chunk freed (1M: 70 MB more)
             self.html = row_html(self.rows.iloc[start : max(end, start + CHUNK_ROWS)])
             self.start = start
         return "\n".join(self.html[start - self.start : end - self.start])

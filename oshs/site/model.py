@@ -89,28 +89,28 @@ def repository_rows(repositories: DataFrame, groups: Mapping[str, str]) -> DataF
     at = sorted_positions({"key": key, "stars": -stars.fillna(-1), "name": casefolded(name),
                            "id": ids})  # fmt: skip
 
-    def sorted_(values: pd.Series) -> pd.Series:  # each column in order as it is made: the
+    def in_order(values: pd.Series) -> pd.Series:  # each column in order as it is made: the
         return values.iloc[at].reset_index(drop=True)  # rows are never held twice
 
     return DataFrame({
-        "id": sorted_(ids),
-        "key": sorted_(key),
-        "name": sorted_(name),
-        "description": sorted_(text("description")),
-        "url": sorted_(_urls(repositories["html_url"])),
-        "language": sorted_(one_line_texts(display_languages(repositories["language"], groups))
+        "id": in_order(ids),
+        "key": in_order(key),
+        "name": in_order(name),
+        "description": in_order(text("description")),
+        "url": in_order(_urls(repositories["html_url"])),
+        "language": in_order(one_line_texts(display_languages(repositories["language"], groups))
                             .fillna("")),
-        "licence": sorted_(one_line_texts(pd.Series(licence_labels(repositories),
+        "licence": in_order(one_line_texts(pd.Series(licence_labels(repositories),
                                                     dtype="string"))),
-        "topics": sorted_(one_line_texts(repositories["topics"].astype("string")
+        "topics": in_order(one_line_texts(repositories["topics"].astype("string")
                                          .str.replace(";", " ")).fillna("")),
-        "stars": sorted_(stars),
-        "forks": sorted_(repositories["forks"].astype("Int64")),
-        "open_issues": sorted_(repositories["open_issues"].astype("Int64")),
-        "pushed": sorted_(repositories["pushed_at"].astype("string").str.slice(0, 10).fillna("")),
-        "archived": sorted_(flag(repositories, "archived")),
-        "removed": sorted_(flag(repositories, "removed")),
-        "fork": sorted_(flag(repositories, "fork")),
+        "stars": in_order(stars),
+        "forks": in_order(repositories["forks"].astype("Int64")),
+        "open_issues": in_order(repositories["open_issues"].astype("Int64")),
+        "pushed": in_order(repositories["pushed_at"].astype("string").str.slice(0, 10).fillna("")),
+        "archived": in_order(flag(repositories, "archived")),
+        "removed": in_order(flag(repositories, "removed")),
+        "fork": in_order(flag(repositories, "fork")),
     }, copy=False)  # fmt: skip
 
 

@@ -18,7 +18,8 @@ import numpy as np
 from pandas import DataFrame, Index, Series
 
 from oshs.background import return_free_memory
-from oshs.site.model import NO_VALUE, OrganisationPage, sorted_positions
+from oshs.site.model import NO_VALUE, OrganisationPage
+from oshs.tables import sorted_positions
 from oshs.text import casefolded, shorten
 
 INDEX_FILE = "search-index.js"

@@ -13,14 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from pandas import DataFrame
 
 from oshs.figures import display_languages, flag, licence_labels
 from oshs.report import MISSING, Count, https_target, is_missing
+from oshs.tables import sorted_positions
 from oshs.text import casefolded, one_line, one_line_texts
 
 _GITHUB_URL = r"https://github\.com/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+"
@@ -112,15 +110,6 @@ def repository_rows(repositories: DataFrame, groups: Mapping[str, str]) -> DataF
         "removed": in_order(flag(repositories, "removed")),
         "fork": in_order(flag(repositories, "fork")),
     }, copy=False)  # fmt: skip
-
-
-def sorted_positions(keys: Mapping[str, pd.Series]) -> np.ndarray:
-    """The positions of the rows sorted by `keys` in turn, ascending and stably (text by code
-    point, missing last), as `DataFrame(keys).sort_values(list(keys), kind="stable")` sorts
-    them; found by Arrow (pandas makes a Python string of every text key: 1M names, 180 MB)."""
-    table = pa.table({name: pa.array(values, from_pandas=True) for name, values in keys.items()})
-    order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in keys])
-    return np.asarray(order.to_numpy(), dtype=np.intp)
 
 
 def _urls(html_urls: pd.Series) -> pd.Series:

@@ -8,7 +8,6 @@ import posixpath
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from test_charts import DAY, HOSTILE_ORGANISATION, SAMPLE, tiny_tables
 
@@ -17,7 +16,7 @@ from oshs.provenance import NotCollected, Provenance
 from oshs.site import site_files, static_files
 from oshs.site.index import INDEX_FILE
 from oshs.site.markup import markdown_html
-from oshs.site.model import slug, sorted_positions
+from oshs.site.model import slug
 from oshs.site.pages import ChartRef
 from oshs.site.recipes import recipes
 from oshs.text import MarkdownSafe, escape_markdown
@@ -145,17 +144,6 @@ def test_markdown_html_converts_only_escaped_markdown() -> None:
     )
     with pytest.raises(TypeError):
         markdown_html("<b>raw</b>")  # type: ignore[arg-type]
-
-
-def test_sorted_positions_sort_as_pandas_sorts_stably() -> None:
-    keys = {
-        "key": pd.Series(["b", "a", "b", "a", "b", "a"], dtype="str"),
-        "stars": pd.Series([-3, -1, -3, -1, -3, None], dtype="Int64"),
-        "name": pd.Series(["é", "z", "e", "z", "é", "a"], dtype="str"),
-        "id": pd.Series(["9", "10", "1", "10", "2", "3"], dtype="str"),
-    }
-    expected = pd.DataFrame(keys).sort_values(list(keys), kind="stable").index.tolist()
-    assert sorted_positions(keys).tolist() == expected == [1, 3, 5, 2, 4, 0]
 
 
 def test_slugs_are_file_names_and_stay_unique() -> None:

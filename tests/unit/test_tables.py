@@ -11,7 +11,7 @@ import pandas as pd
 from oshs.history import advance
 from oshs.normalise import OrganisationCollection
 from oshs.schema import TABLES
-from oshs.tables import to_csv_bytes
+from oshs.tables import sorted_positions, to_csv_bytes
 
 
 def org(login: str, collected_on: str = "2025-10-06") -> dict[str, Any]:
@@ -332,3 +332,14 @@ def test_member_is_isin_for_keys_and_a_missing_key_is_never_a_member():
     assert member(keys, among).tolist() == [True, False, False, False]
     assert member(pd.Series([1, 2]), [2]).tolist() == [False, True]
     assert member(keys.iloc[:0], []).tolist() == []
+
+
+def test_sorted_positions_sort_as_pandas_sorts_stably() -> None:
+    keys = {
+        "key": pd.Series(["b", "a", "b", "a", "b", "a"], dtype="str"),
+        "stars": pd.Series([-3, -1, -3, -1, -3, None], dtype="Int64"),
+        "name": pd.Series(["é", "z", "e", "z", "é", "a"], dtype="str"),
+        "id": pd.Series(["9", "10", "1", "10", "2", "3"], dtype="str"),
+    }
+    expected = pd.DataFrame(keys).sort_values(list(keys), kind="stable").index.tolist()
+    assert sorted_positions(keys).tolist() == expected == [1, 3, 5, 2, 4, 0]

@@ -17,7 +17,6 @@ from typing import Any
 
 from pandas import DataFrame
 
-from oshs.background import return_free_memory
 from oshs.charts.history import has_history
 from oshs.figures import Figures
 from oshs.findings import findings, provenance_lines
@@ -261,9 +260,7 @@ def chartless_files(renderer: Renderer) -> Iterator[tuple[str, bytes]]:
     page and its search index, data, about and every organisation's page."""
     site = renderer.site
     yield "repositories.html", renderer.repositories()
-    yield INDEX_FILE, search_index(renderer.rows, renderer.pages)
-    return_free_memory()  # what the index freed (1M repositories: about 300 MB), before the
-    # organisations' pages are made
+    yield INDEX_FILE, search_index(renderer.rows, renderer.pages)  # hands back what it frees
     yield "data.html", renderer.data()
     yield "about.html", renderer.about()
     contexts = organisation_contexts(site.figures, renderer.rows, site.tables,

@@ -139,12 +139,11 @@ def _counts_table(changes: DataFrame, live: DataFrame, names: Mapping[str, str])
         "| Organisation | Added | Removed | Newly archived | Repositories |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for login, row in counts.iterrows():
-        cells = [f"{int(row[kind]):,}" for kind in KINDS]
-        lines.append(
-            f"| {escape_markdown(shown[login])} | {' | '.join(cells)} | "
-            f"{int(sizes.get(login, 0)):,} |"
-        )
+    live_counts = sizes.reindex(counts.index, fill_value=0).tolist()
+    rows = zip(counts.index, counts.to_numpy().tolist(), live_counts, strict=True)
+    for login, row, size in rows:  # not `iterrows`: a Series per row (2,800 rows: 0.3 s)
+        cells = [f"{int(count):,}" for count in row]
+        lines.append(f"| {escape_markdown(shown[login])} | {' | '.join(cells)} | {int(size):,} |")
     totals = [f"**{int(counts[kind].sum()):,}**" for kind in KINDS]
     lines.append(f"| **Total** | {' | '.join(totals)} | **{len(live):,}** |")
     return [*lines, ""]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import pandas as pd
 from pandas import DataFrame
 
-from oshs.tables import member
+from oshs.tables import member, sorted_positions
 
 COLUMNS = ["id", "organisation", "full_name", "removed", "archived"]
 """The columns of `repositories` the comparison reads."""
@@ -45,7 +45,8 @@ def repository_changes(previous: DataFrame, current: DataFrame) -> DataFrame:
     gone = live_before.loc[~member(live_before["id"], current["id"]), ["organisation", "full_name"]]
     if len(gone):
         frame = pd.concat([frame, gone.assign(kind="removed")], ignore_index=True)
-    return frame.sort_values(["organisation", "kind", "full_name"], kind="stable")
+    order = sorted_positions({name: frame[name] for name in ("organisation", "kind", "full_name")})
+    return frame.iloc[order]
 
 
 def read_repositories(text: str | None) -> DataFrame:

@@ -299,8 +299,11 @@ def _previous_dates(history: DataFrame, on: str) -> pd.Series:
 def _carry(
     previous: DataFrame, fresh: DataFrame, ids: pd.Series, replaced: pd.Series, table: Table
 ) -> DataFrame:
-    """Rows of `fresh`; the state's rows of repositories in `ids` but not `replaced` are kept."""
+    """Rows of `fresh` (typed by `table`); the state's rows of repositories in `ids` but not
+    `replaced` are kept."""
     keep = member(previous["repository_id"], ids) & ~member(previous["repository_id"], replaced)
+    if not keep.any():
+        return fresh  # typed already (`languages_table`, `topics_table`): not sorted again
     frames = [nonempty(previous.loc[keep], table), nonempty(fresh, table)]
     return typed(pd.concat(frames), table)
 

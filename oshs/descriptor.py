@@ -16,6 +16,7 @@ from typing import Any
 
 from oshs.errors import PackageError
 from oshs.schema import CSV_CONVENTIONS, TABLES, Field, Table
+from oshs.spool import size_and_sha256
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 """The Data Package v2 profile URL, as frictionless 5 resolves it (`metadata_v2_profile`)."""
@@ -70,7 +71,9 @@ def package_descriptor(
         "keywords": list(metadata.get("keywords") or ()),
         "resources": [
             *(
-                resource_descriptor(TABLES[name], tables_bytes[name], resource_dir, present)
+                resource_descriptor(
+                    TABLES[name], size_and_sha256(tables_bytes, name), resource_dir, present
+                )
                 for name in present
             ),
             *(twin_descriptor(TABLES[name], data, resource_dir) for name, data in twins.items()),
@@ -79,9 +82,11 @@ def package_descriptor(
 
 
 def resource_descriptor(
-    table: Table, data: bytes, resource_dir: str, present: list[str]
+    table: Table, size_and_hash: tuple[int, str], resource_dir: str, present: list[str]
 ) -> dict[str, Any]:
-    """One tabular resource: path, format, size, sha256 hash and Table Schema."""
+    """One tabular resource: path, format, size, sha256 hash (`size_and_hash` of its CSV:
+    bytes, hex digest) and Table Schema."""
+    size, digest = size_and_hash
     path = PurePosixPath(resource_dir, f"{table.name}.csv").as_posix()
     return {
         "name": table.name,
@@ -92,8 +97,8 @@ def resource_descriptor(
         "format": "csv",
         "encoding": "utf-8",
         "mediatype": "text/csv",
-        "bytes": len(data),
-        "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+        "bytes": size,
+        "hash": f"sha256:{digest}",
         "schema": table_schema(table, present),
     }
 

@@ -1,6 +1,6 @@
 """Bytes by name that a large build does not keep in memory (`SpooledBytes`): the CSVs of a
-release, made one table after another, then hashed for the descriptor and written when the
-release is published.
+release, made one table after another (each hashed for the descriptor as it is added: a value on
+disk is not read back for it), and written when the release is published.
 
 A value from `SPILL_BYTES` on is kept in an unnamed temporary file (`tempfile.TemporaryFile`,
 in `TMPDIR`: removed by the system as soon as it is closed, even when the process is killed);
@@ -11,6 +11,7 @@ makes its descriptor, changelog and twins.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -30,9 +31,11 @@ class SpooledBytes(Mapping[str, bytes]):
 
     def __init__(self) -> None:
         self._values: dict[str, bytes | IO[bytes]] = {}
+        self._sha256: dict[str, str] = {}
 
     def add(self, name: str, data: bytes) -> None:
-        """Keep `data` as the value of `name` (on disk from `SPILL_BYTES`)."""
+        """Keep `data` as the value of `name` (on disk from `SPILL_BYTES`), and its hash."""
+        self._sha256[name] = hashlib.sha256(data).hexdigest()
         if len(data) < SPILL_BYTES:
             self._values[name] = data
             return
@@ -46,6 +49,10 @@ class SpooledBytes(Mapping[str, bytes]):
                 spilled.close()
             raise storage_error(Path(tempfile.gettempdir()), error) from None
         self._values[name] = spilled
+
+    def size_and_sha256(self, name: str) -> tuple[int, str]:
+        """(size, sha256 hex digest) of the value of `name`, without reading it."""
+        return self._size(name), self._sha256[name]
 
     def save(self, name: str, path: Path) -> None:
         """Write the value of `name` to `path` (from its file a MiB at a time: never all read)."""
@@ -85,3 +92,11 @@ def save_value(values: Mapping[str, bytes], name: str, path: Path) -> None:
         values.save(name, path)
     else:
         path.write_bytes(values[name])
+
+
+def size_and_sha256(values: Mapping[str, bytes], name: str) -> tuple[int, str]:
+    """(size, sha256 hex digest) of `values[name]`: those `SpooledBytes` keeps, else computed."""
+    if isinstance(values, SpooledBytes):
+        return values.size_and_sha256(name)
+    data = values[name]
+    return len(data), hashlib.sha256(data).hexdigest()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 
 import pytest
 
 from oshs.errors import StorageError
-from oshs.spool import SpooledBytes, save_value
+from oshs.spool import SpooledBytes, save_value, size_and_sha256
 
 
 def spooled(monkeypatch, **values: bytes) -> SpooledBytes:
@@ -28,6 +29,15 @@ def test_small_values_stay_in_memory_and_large_ones_go_to_a_file(monkeypatch):
     assert values["large"] == b"a,b\n1,2\n"  # read again: the same bytes
     assert (list(values), len(values)) == (["small", "large"], 2)
     assert repr(values) == "SpooledBytes(small: 3 bytes, large: 8 bytes)"
+
+
+def test_size_and_hash_are_kept_from_when_a_value_was_added(monkeypatch):
+    values = spooled(monkeypatch, small=b"abc", large=b"a,b\n1,2\n")
+    values._values["large"].write(b"not read back")  # the file changes: the hash is the value's
+    abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert size_and_sha256(values, "small") == (3, abc)
+    assert size_and_sha256(values, "large")[1] == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+    assert size_and_sha256({"plain": b"abc"}, "plain") == (3, abc)
 
 
 def test_each_value_is_saved_byte_for_byte(monkeypatch, tmp_path):

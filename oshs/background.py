@@ -11,6 +11,7 @@ platform has it; elsewhere the function runs, as before, when its result is aske
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -157,6 +158,7 @@ def run_sent_call() -> None:
         data = pickle.dumps((False, ForkError(f"a new process's result cannot be sent ({error})")))
     with results:
         results.write(data)
+    gc.freeze()  # not collected again at exit, as in `oshs.cli.main`: the parent waits for it
 
 
 def _sent_back(child: subprocess.Popen[bytes]) -> Any:

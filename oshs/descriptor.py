@@ -71,9 +71,7 @@ def package_descriptor(
         "keywords": list(metadata.get("keywords") or ()),
         "resources": [
             *(
-                resource_descriptor(
-                    TABLES[name], size_and_sha256(tables_bytes, name), resource_dir, present
-                )
+                resource_descriptor(TABLES[name], tables_bytes, resource_dir, present)
                 for name in present
             ),
             *(twin_descriptor(TABLES[name], data, resource_dir) for name, data in twins.items()),
@@ -82,11 +80,11 @@ def package_descriptor(
 
 
 def resource_descriptor(
-    table: Table, size_and_hash: tuple[int, str], resource_dir: str, present: list[str]
+    table: Table, tables_bytes: Mapping[str, bytes], resource_dir: str, present: list[str]
 ) -> dict[str, Any]:
-    """One tabular resource: path, format, size, sha256 hash (`size_and_hash` of its CSV:
-    bytes, hex digest) and Table Schema."""
-    size, digest = size_and_hash
+    """One tabular resource: path, format, size, sha256 hash (of its CSV in `tables_bytes`,
+    `size_and_sha256`: a spilled CSV is not read back) and Table Schema."""
+    size, digest = size_and_sha256(tables_bytes, table.name)
     path = PurePosixPath(resource_dir, f"{table.name}.csv").as_posix()
     return {
         "name": table.name,

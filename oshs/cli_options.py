@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import click
 
+from oshs.api_settings import DEFAULT_API_URL, ApiSettings
 from oshs.cli_checks import check_api_url, unexpected_line
-from oshs.collect import DEFAULT_API_URL, ApiSettings
 from oshs.config import Config, load_config, select_organisations
 from oshs.console import configure_logging, safe_line
 from oshs.errors import OshsError, UsageError

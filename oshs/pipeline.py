@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oshs.background import processes_for
 from oshs.build_record import (
@@ -18,7 +18,6 @@ from oshs.build_record import (
     record_entry,
     records_bytes,
 )
-from oshs.collect import ApiSettings, CollectionReport, collect_all
 from oshs.collection import Collection, read_collections, thaw
 from oshs.config import Config
 from oshs.errors import CollectError, HistoryImportError, SnapshotError
@@ -42,6 +41,10 @@ from oshs.snapshot import (
 from oshs.state_check import present_repositories
 from oshs.tables import current_repository_count
 from oshs.transaction import Transaction, package_lock
+
+if TYPE_CHECKING:
+    from oshs.api_settings import ApiSettings
+    from oshs.collect import CollectionReport
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,8 @@ def run_collect(
             "no token: unauthenticated requests are limited to 60 an hour, and only the "
             "repository listing is collected (set GITHUB_TOKEN or use --token-env NAME)"
         )
+    from oshs.collect import collect_all  # here: `oshs build` never loads the HTTP clients
+
     etags = read_etag_cache(raw_dir)
     report = collect_all(
         config,

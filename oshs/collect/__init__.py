@@ -19,7 +19,8 @@ import requests
 from github import Github, GithubException
 from gitlab import exceptions as gitlab_errors
 
-from oshs.collect.api import DEFAULT_API_URL, ApiClient, ApiSettings, Budget, Waits, connect
+from oshs.api_settings import DEFAULT_API_URL, ApiSettings
+from oshs.collect.api import ApiClient, Budget, Waits, connect
 from oshs.collect.gitlab import GitlabClient, GitlabSettings, collect_group
 from oshs.collect.graphql import collect_organisation_graphql, page_repositories
 from oshs.collect.rest import collect_organisation_rest

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from github import Auth, Github, GithubRetry
 from urllib3.exceptions import MaxRetryError, ResponseError
 
+from oshs.api_settings import ApiSettings
 from oshs.collect.transport import (
     DEADLINE_FLOOR,
     LOST,
@@ -29,28 +30,9 @@ from oshs.errors import BudgetExhausted, CollectError, OddAnswer
 log = logging.getLogger(__name__)
 
 PER_PAGE = 100
-DEFAULT_API_URL = "https://api.github.com"
 ATTEMPTS = 3
 """Attempts of one request whose answer was lost or odd (urllib3's own retries aside)."""
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ApiSettings:
-    """How to reach the API. The token is never shown in `repr`."""
-
-    api_url: str = DEFAULT_API_URL
-    token: str | None = field(default=None, repr=False)
-    max_wait: float = 600.0
-    api: str = "auto"  # "graphql" | "rest" | "auto": GraphQL whenever there is a token
-    enrich: bool = False
-    timeout: float = 30.0
-    backoff_factor: float = 0.5  # seconds, doubling per retry of a server error
-    # PyGithub's default pause between requests, polite to GitHub; the sandbox needs none.
-    seconds_between_requests: float = 0.25
-    # GitLab groups of the config: the instance (None: the config's `gitlab_url`) and token.
-    gitlab_url: str | None = None
-    gitlab_token: str | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -118,11 +118,15 @@ def _died(how: str, code: int | None) -> ForkError:
 
 
 @contextmanager
-def in_new_process(function: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
+def in_new_process(
+    function: Callable[..., T], *args: Any, nice: int = 0
+) -> Iterator[Callable[[], T]]:
     """`in_background`, but in a new Python process rather than a forked one: it holds only
     what it makes, none of this process's memory. `function` (found by its name) and `args`
     are pickled to it with this process's `sys.path` (its `__main__` is not imported again);
-    its result or exception comes back pickled, and `ForkError` when it died first."""
+    its result or exception comes back pickled, and `ForkError` when it died first. `nice`
+    lowers its priority (`os.nice`, where there is one): a result wanted only once the block
+    is done leaves the cores to the work of the block."""
     child = subprocess.Popen([sys.executable, "-c", _NEW_PROCESS_MAIN],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
     assert child.stdin is not None and child.stdout is not None
@@ -130,7 +134,7 @@ def in_new_process(function: Callable[..., T], *args: Any) -> Iterator[Callable[
         try:
             with child.stdin:
                 pickle.dump(sys.path, child.stdin)
-                pickle.dump(partial(function, *args), child.stdin)
+                pickle.dump(partial(_at_lower_priority, nice, function, *args), child.stdin)
         except BrokenPipeError:  # it died before reading its call
             raise _died("started", child.wait()) from None
         yield lambda: _sent_back(child)
@@ -139,6 +143,13 @@ def in_new_process(function: Callable[..., T], *args: Any) -> Iterator[Callable[
             child.kill()
         child.wait()
         child.stdout.close()
+
+
+def _at_lower_priority(nice: int, function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)`, this process's priority lowered by `nice` first."""
+    if nice and hasattr(os, "nice"):
+        os.nice(nice)
+    return function(*args)
 
 
 _NEW_PROCESS_MAIN = "from oshs.background import run_sent_call; run_sent_call()"

@@ -26,6 +26,10 @@ from oshs.validation import ValidationReport, check_package, unsupported
 
 _SHOWN_ERRORS = 3
 CHANGELOG_NAME = "CHANGELOG.md"
+VALIDATION_NICE = 10
+"""How much lower the priority of a large build's validation process is: its verdict is wanted
+only when the package is published, after the charts and pages, which it would otherwise slow
+(250,000 repositories on two cores: charts and pages made 1.7 to 2.2 s sooner)."""
 
 
 def write_package_data(
@@ -103,7 +107,8 @@ def checking_staged(
     package_path: Path, descriptor: dict[str, Any], name: Path | None, *, fork: bool = False
 ) -> Iterator[None]:
     """`check_staged` of what is staged when the block begins (the package's data, descriptor
-    and changelog): with `fork`, in a new process while the block runs (`oshs.background`:
+    and changelog): with `fork`, in a new process at a lower priority (`VALIDATION_NICE`) while
+    the block runs (`oshs.background`:
     it reads the files, it needs nothing of this process's memory),
     raising `PackageError` at its end (an error of the block comes first); else before the
     block, which an invalid package never reaches."""
@@ -111,7 +116,8 @@ def checking_staged(
         check_staged(package_path, descriptor, name)
         yield
         return
-    with in_new_process(validate_staged, Path(package_path).resolve(), descriptor) as report:
+    staged = Path(package_path).resolve()
+    with in_new_process(validate_staged, staged, descriptor, nice=VALIDATION_NICE) as report:
         yield
         _raise_if_invalid(report(), name or package_path)
 

@@ -66,6 +66,15 @@ def test_a_new_process_holds_nothing_of_this_one_s_memory(monkeypatch):
     assert os.getpid() not in {pid for _, pid in results}
 
 
+def niceness() -> int:
+    return os.nice(0)
+
+
+def test_a_new_process_runs_at_the_priority_asked_for():
+    with in_new_process(niceness, nice=5) as lower, in_new_process(niceness) as same:
+        assert (lower(), same()) == (min(19, os.nice(0) + 5), os.nice(0))  # 19: the lowest
+
+
 @pytest.mark.parametrize("runner", RUNNERS)
 def test_the_function_s_error_is_raised_when_the_result_is_asked_for(runner):
     with RUNNERS[runner](fails, "no good") as result, pytest.raises(ValueError) as raised:

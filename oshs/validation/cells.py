@@ -256,9 +256,13 @@ def _matching(rule: str, text: pa.Array, checked: np.ndarray) -> np.ndarray:
 
 
 def _bound(descriptor: dict[str, Any], value: Any) -> Any:
-    """A constraint's value as the field's type (frictionless reads it with the value reader)."""
+    """A constraint's value as the field's type (frictionless reads it with the value reader,
+    which returns a string of a plain string field as it is: frictionless is not loaded for it)."""
     if isinstance(value, bool | int | float) and not isinstance(value, bool):
         return value
     if isinstance(value, date | datetime):
+        return value
+    plain = descriptor.get("type") == "string" and descriptor.get("format", "default") == "default"
+    if plain and isinstance(value, str):
         return value
     return value_reader(descriptor)(value)

@@ -5,20 +5,16 @@ of `chart_jobs`: while other work goes on)."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Any
 
 from pandas import DataFrame
 
-from oshs.charts.cambrian import cambrian_explosion_chart
-from oshs.charts.common import Chart
-from oshs.charts.community import activity_chart, community_files_chart
-from oshs.charts.history import has_history, history_chart
-from oshs.charts.languages import languages_chart
-from oshs.charts.licenses import licenses_chart, topics_chart
-from oshs.charts.organisations import organisations_chart, repositories_by_organisation_chart
+from oshs.charts.chart import Chart
+from oshs.charts.history_series import has_history
 from oshs.charts.parallel import draw_all, drawing
-from oshs.charts.years import new_repositories_per_year_chart
 from oshs.figures import Figures
 from oshs.provenance import Provenance
 
@@ -35,6 +31,36 @@ CHART_NAMES = (
     "history",
 )
 """Every chart's file stem, in the order of the report."""
+CHART_FUNCTIONS = {
+    "cambrian_explosion_chart": "cambrian",
+    "repositories_by_organisation_chart": "organisations",
+    "new_repositories_per_year_chart": "years",
+    "languages_chart": "languages",
+    "licenses_chart": "licenses",
+    "topics_chart": "licenses",
+    "organisations_chart": "organisations",
+    "community_files_chart": "community",
+    "activity_chart": "community",
+    "history_chart": "history",
+}
+"""The module of each chart function, imported when a chart is first drawn: they load
+matplotlib, which only the process that draws needs (0.5 s of the start of every build)."""
+
+
+def __getattr__(name: str) -> Any:
+    """A chart function of `CHART_FUNCTIONS` (`oshs.charts.languages_chart`), its module
+    imported now."""
+    module = CHART_FUNCTIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def _drawn_by(function: str, *args: Any, **kwargs: Any) -> Chart:
+    """The chart drawn by the chart function named `function`, imported in the process that
+    draws it."""
+    chart: Chart = __getattr__(function)(*args, **kwargs)
+    return chart
 
 
 def chart_jobs(
@@ -49,27 +75,21 @@ def chart_jobs(
     groups = dict(language_groups or {})
     figures = figures or Figures(tables, provenance.collected_on)
     figures.compute()  # before any fork: every process shares them
+    shared = {"provenance": provenance, "figures": figures}
     jobs: list[Callable[[], Chart]] = [
-        partial(
-            cambrian_explosion_chart,
-            tables,
-            language_groups=groups,
-            provenance=provenance,
-            figures=figures,
-        ),
-        partial(repositories_by_organisation_chart, tables, provenance=provenance, figures=figures),
-        partial(new_repositories_per_year_chart, tables, provenance=provenance, figures=figures),
-        partial(
-            languages_chart, tables, language_groups=groups, provenance=provenance, figures=figures
-        ),
-        partial(licenses_chart, tables, provenance=provenance, figures=figures),
-        partial(topics_chart, tables, provenance=provenance, figures=figures),
-        partial(organisations_chart, tables, provenance=provenance, figures=figures),
-        partial(community_files_chart, tables, provenance=provenance, figures=figures),
-        partial(activity_chart, tables, provenance=provenance, figures=figures),
+        partial(_drawn_by, "cambrian_explosion_chart", tables, language_groups=groups, **shared),
+        partial(_drawn_by, "repositories_by_organisation_chart", tables, **shared),
+        partial(_drawn_by, "new_repositories_per_year_chart", tables, **shared),
+        partial(_drawn_by, "languages_chart", tables, language_groups=groups, **shared),
+        partial(_drawn_by, "licenses_chart", tables, **shared),
+        partial(_drawn_by, "topics_chart", tables, **shared),
+        partial(_drawn_by, "organisations_chart", tables, **shared),
+        partial(_drawn_by, "community_files_chart", tables, **shared),
+        partial(_drawn_by, "activity_chart", tables, **shared),
     ]
     if has_history(tables["organisation_history"]):
-        jobs.append(partial(history_chart, tables["organisation_history"], provenance=provenance))
+        history = tables["organisation_history"]
+        jobs.append(partial(_drawn_by, "history_chart", history, provenance=provenance))
     return jobs
 
 

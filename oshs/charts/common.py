@@ -31,7 +31,6 @@ import io
 import re
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from matplotlib import transforms
@@ -40,6 +39,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from pandas import DataFrame
 
+from oshs.charts.chart import Chart
 from oshs.errors import ChartError
 from oshs.provenance import SAMPLE_LABEL, SAMPLE_WHAT, Provenance
 from oshs.text import escape_svg, shorten
@@ -100,19 +100,6 @@ FONT_FAMILY = b"font-family: 'DejaVu Sans'"  # as matplotlib writes it in the SV
 FONT_FALLBACK = b", 'Bitstream Vera Sans', Verdana, sans-serif"
 PNG_METADATA = {"Software": None}  # no matplotlib version; PNG has no date unless given one
 PNG_OPTIONS = {"compress_level": 1}  # a third quicker than the default, 3% larger
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A rendered chart: its file stem, `<title>`, `<desc>`, the SVG and PNG bytes, and its
-    alt text (the `<desc>`, or its first part when that lists every organisation)."""
-
-    name: str
-    title: str
-    description: str
-    svg: bytes
-    png: bytes
-    alt: str
 
 
 def render(

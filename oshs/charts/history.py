@@ -5,7 +5,6 @@ observed day, oshs's own collections as the main series and any imported history
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
@@ -29,39 +28,23 @@ from oshs.charts.common import (
     render,
     style_axes,
 )
+from oshs.charts.history_series import (
+    HISTORY_SERIES,
+    MIN_COLLECTIONS,
+    HistorySeries,
+    has_history,
+    history_series,
+)
 from oshs.errors import ChartError
 from oshs.figures import percent
-from oshs.history import OSHS
 from oshs.provenance import Provenance
-from oshs.text import shorten
 
 NAME = "history"
-HISTORY_SERIES = (
-    ("repositories", "Repositories"),
-    ("stars", "Stars"),
-    ("forks", "Forks"),
-    ("open_issues", "Open issues"),
-)
 OWN_STYLE = {"color": "#004488", "linestyle": "-", "linewidth": 1.8}
 IMPORTED_STYLES = ({"color": "#BB5566", "linestyle": "--", "linewidth": 1.3},
                    {"color": "#997700", "linestyle": ":", "linewidth": 1.5})  # fmt: skip
-MIN_COLLECTIONS = 2
 FEW_DATES = 12  # up to this many dates, each gets a tick label and each point its value
 MARKER_DATES = 60  # up to this many dates of a series, each gets a marker
-
-
-@dataclass(frozen=True)
-class HistorySeries:
-    """One series of the chart: its legend text and its totals per observed day."""
-
-    label: str
-    totals: DataFrame  # index: collected_on (YYYY-MM-DD), columns: HISTORY_SERIES, organisations
-    own: bool
-
-
-def has_history(organisation_history: DataFrame) -> bool:
-    """True when `organisation_history` holds at least two observed days (a history to draw)."""
-    return int(organisation_history["collected_on"].nunique()) >= MIN_COLLECTIONS
 
 
 def history_chart(organisation_history: DataFrame, *, provenance: Provenance) -> Chart:
@@ -80,37 +63,6 @@ def history_chart(organisation_history: DataFrame, *, provenance: Provenance) ->
     series = history_series(organisation_history)
     with matplotlib.rc_context(RC):
         return _figure(provenance, series)
-
-
-def history_series(frame: DataFrame) -> list[HistorySeries]:
-    """oshs's own series first (when it has rows), then one per imported source, by name."""
-    source = (
-        frame["source"].astype("string").fillna(OSHS)
-        if "source" in frame.columns
-        else pd.Series(OSHS, index=frame.index)
-    )
-    result = []
-    for name in sorted(set(source), key=lambda value: (value != OSHS, value)):
-        rows = frame.loc[source == name]
-        columns = [column for column, _ in HISTORY_SERIES]
-        totals = rows.groupby("collected_on")[columns].sum(min_count=1).sort_index()
-        totals["organisations"] = rows.groupby("collected_on")["organisation"].nunique()
-        own = name == OSHS
-        label = "oshs collections" if own else _imported_label(name, rows)
-        result.append(HistorySeries(label, totals, own))
-    return result
-
-
-def _imported_label(source: str, rows: DataFrame) -> str:
-    """ "published by owner/name; includes forks; open issues include pull requests"."""
-    parts = [f"published by {shorten(source, 60)}"]
-    for column, text in (
-        ("includes_forks", "includes forks"),
-        ("open_issues_include_pull_requests", "open issues include pull requests"),
-    ):
-        if column in rows.columns and rows[column].astype("boolean").fillna(False).any():
-            parts.append(text)
-    return "; ".join(parts)
 
 
 def _days(totals: DataFrame) -> np.ndarray:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 
 from oshs.background import in_background
-from oshs.charts.common import Chart
+from oshs.charts.chart import Chart
 
 
 def _draw_each(jobs: Sequence[Callable[[], Chart]]) -> list[Chart]:

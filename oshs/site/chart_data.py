@@ -15,7 +15,7 @@ import numpy as np
 from markupsafe import Markup, escape
 from pandas import DataFrame
 
-from oshs.charts.history import history_series
+from oshs.charts.history_series import history_series
 from oshs.figures import (
     ACTIVITY,
     COMMUNITY_FILES,

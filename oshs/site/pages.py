@@ -17,7 +17,7 @@ from typing import Any
 
 from pandas import DataFrame
 
-from oshs.charts.history import has_history
+from oshs.charts.history_series import has_history
 from oshs.figures import Figures
 from oshs.findings import findings, provenance_lines
 from oshs.provenance import SAMPLE_LABEL, SAMPLE_SENTENCE, Provenance

@@ -130,7 +130,8 @@ def verify_columns(file: Path, package_path: Path, resource: dict[str, Any], dat
     schema = resource.get("schema")
     fields = schema.get("fields") if isinstance(schema, dict) else None
     names = [item.get("name") for item in fields or [] if isinstance(item, dict)]
-    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r").split(",")
+    end = data.find(b"\n")
+    header = (data if end < 0 else data[:end]).decode("utf-8", "replace").rstrip("\r").split(",")
     if header != names:
         missing = [name for name in names if name not in header]
         extra = [name for name in header if name not in names]

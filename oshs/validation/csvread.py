@@ -115,7 +115,8 @@ def _plain(data: bytes, dialect: Any) -> bool:
 
 def _read_with_arrow(data: bytes) -> tuple[list[str], list[pa.Array]] | None:
     """Header and text columns by pyarrow, or None when a row's length differs (or any doubt)."""
-    first_line = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    first_line = data if end < 0 else data[:end]  # not `split`: a copy of all the other lines
     if not first_line or b'"' in first_line:
         return None
     labels = first_line.decode("utf-8").split(",")

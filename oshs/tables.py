@@ -145,9 +145,21 @@ def seen_on(records: pd.DataFrame) -> pd.DataFrame:
 
 def repositories_table(records: pd.DataFrame) -> pd.DataFrame:
     """`repositories` from records (topics as lists are sorted and joined with `;`)."""
-    topics = _arrow_column(records["topics"], pa.list_(pa.string())).to_pylist()
-    joined = [";".join(sorted(names)) if names else None for names in topics]
-    return typed(records.assign(topics=joined), REPOSITORIES, compact=False)  # records: one array
+    joined = _joined(_arrow_column(records["topics"], pa.list_(pa.string())))
+    topics = pd.Series(pd.array(joined, dtype=TEXT_DTYPE), index=records.index)
+    return typed(records.assign(topics=topics), REPOSITORIES, compact=False)  # records: one array
+
+
+def _joined(lists: pa.Array) -> pa.Array:
+    """Each list's values sorted (by code point) and joined with `;`; none for an empty or
+    missing list. By Arrow: a Python list and string per repository took 0.5 s at 250,000."""
+    values, rows = pc.list_flatten(lists), pc.list_parent_indices(lists)
+    order = pc.sort_indices(pa.table({"row": rows, "value": values}),
+                            sort_keys=[("row", "ascending"), ("value", "ascending")])  # fmt: skip
+    offsets = pc.subtract(lists.offsets, lists.offsets[0])  # a slice's offsets start past 0
+    in_order = pa.ListArray.from_arrays(offsets, values.take(order), mask=lists.is_null())
+    empty = pc.equal(pc.list_value_length(lists), 0)
+    return pc.if_else(empty, pa.scalar(None, pa.string()), pc.binary_join(in_order, ";"))
 
 
 def _arrow_column(column: pd.Series, arrow_type: pa.DataType) -> pa.Array:

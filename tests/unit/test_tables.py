@@ -11,7 +11,7 @@ import pandas as pd
 from oshs.history import advance
 from oshs.normalise import OrganisationCollection
 from oshs.schema import TABLES
-from oshs.tables import sorted_positions, to_csv_bytes
+from oshs.tables import repositories_table, sorted_positions, to_csv_bytes
 
 
 def org(login: str, collected_on: str = "2025-10-06") -> dict[str, Any]:
@@ -343,3 +343,13 @@ def test_sorted_positions_sort_as_pandas_sorts_stably() -> None:
     }
     expected = pd.DataFrame(keys).sort_values(list(keys), kind="stable").index.tolist()
     assert sorted_positions(keys).tolist() == expected == [1, 3, 5, 2, 4, 0]
+
+
+def test_repositories_topics_are_sorted_by_code_point_and_joined_whatever_the_rows_index() -> None:
+    records = pd.DataFrame(
+        {"id": ["1", "2", "3", "4"], "topics": [["b", "a", "é", "B"], [], None, ["x"]]},
+        index=[10, 3, 7, 5],  # rows kept from a longer frame: not 0, 1, 2, ...
+    )
+    topics = repositories_table(records).set_index("id")["topics"]
+    shown = topics.astype(object).where(topics.notna(), None)
+    assert shown.to_dict() == {"1": "B;a;b;é", "2": None, "3": None, "4": "x"}

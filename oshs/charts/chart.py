@@ -1,5 +1,5 @@
 """A drawn chart (`Chart`): what the report, the website and the outputs folder take of it. Its
-own module, without matplotlib: only the process that draws the charts loads it
+own module, without matplotlib, which only the process that draws the charts loads
 (`oshs.charts.chart_jobs`)."""
 
 from __future__ import annotations

@@ -108,21 +108,12 @@ def draw_charts(
     return draw_all(jobs, processes)
 
 
-__all__ = [
+__all__ = [  # the chart functions too (`__getattr__`), named once, in `CHART_FUNCTIONS`
     "CHART_NAMES",
     "Chart",
-    "activity_chart",
-    "cambrian_explosion_chart",
     "chart_jobs",
-    "community_files_chart",
     "draw_charts",
     "drawing",
     "has_history",
-    "history_chart",
-    "languages_chart",
-    "licenses_chart",
-    "new_repositories_per_year_chart",
-    "organisations_chart",
-    "repositories_by_organisation_chart",
-    "topics_chart",
+    *CHART_FUNCTIONS,
 ]

@@ -3,10 +3,11 @@ what the remote and the next start see.
 
 Run by tests/end_to_end/test_kills_and_races.py as
 `python tests/fault_runs.py build|build-all|publish|race WORKDIR`; prints one JSON document.
-Everything is imported once; each run of oshs happens in a forked child, and a killed one sends
-itself SIGKILL at its point (nothing in oshs knows about it: this script wraps `os.replace`,
-`shutil.rmtree` and `subprocess.run` in the child only). The parent then does what the next
-start of oshs does and records the outcome.
+Everything is imported once (frictionless too, which `oshs publish` imports when it validates);
+each run of oshs happens in a forked child (this process's objects frozen for it,
+`start_child`), and a killed one sends itself SIGKILL at its point (nothing in oshs knows about
+it: this script wraps `os.replace`, `shutil.rmtree` and `subprocess.run` in the child only).
+The parent then does what the next start of oshs does and records the outcome.
 
 Kill points of a build: before each `os.replace` the build makes (render's files in the staging
 folder, the journal: the commit point, each move into place, descriptor last), before and after
@@ -25,6 +26,7 @@ Two builds: two days built into one folder at the same instant (`two-builds`).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -39,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "end_to_end"))
 
+import frictionless  # noqa: F401  (`oshs publish` imports it to validate: once, not per child)
 from action_runner import bare_remote, checkout, git
 from conftest import SMALL_ORG, make_dataset, make_repository
 
@@ -92,8 +95,10 @@ def files(work: Path) -> dict[str, bytes]:
 def start_child(action, kill_when=lambda call: False) -> int:
     """Fork a child that runs `action()` and SIGKILLs itself when `kill_when((when, name, n))`
     says so around its n-th call of `name` (`replace`, `rmtree`, `git-<command>`); its pid."""
-    pid = os.fork()
+    gc.freeze()  # this process's objects are never traversed, so never copied, by the child's
+    pid = os.fork()  # collector (Python's advice for a fork without exec)
     if pid != 0:
+        gc.unfreeze()
         return pid
     calls: dict[str, int] = {}
 

@@ -95,11 +95,10 @@ def files(work: Path) -> dict[str, bytes]:
 def start_child(action, kill_when=lambda call: False) -> int:
     """Fork a child that runs `action()` and SIGKILLs itself when `kill_when((when, name, n))`
     says so around its n-th call of `name` (`replace`, `rmtree`, `git-<command>`); its pid."""
-    gc.freeze()  # this process's objects are never traversed, so never copied, by the child's
-    pid = os.fork()  # collector (Python's advice for a fork without exec)
+    pid = os.fork()
     if pid != 0:
-        gc.unfreeze()
         return pid
+    gc.freeze()  # what the child inherited is never traversed, so never copied, by its collector
     calls: dict[str, int] = {}
 
     def wrap(name, function):

@@ -5,7 +5,7 @@ Each size is a dataset in the documented format (docs/architecture.md): the bund
 organisations replicated under new logins and ids up to the size. It is served by `oshs sandbox
 --dataset FILE --rate-limit N` and collected by `oshs collect` over GraphQL, the real client
 path; then `oshs build` runs in a fresh process; its peak RSS is the largest of its own and of
-each process it forked. Day 2 is the same dataset a day later with 1% of the repositories
+each process it started. Day 2 is the same dataset a day later with 1% of the repositories
 starred once more and 0.1% new ones: its build is incremental (the day before is not replayed:
 the line `dates applied` says which days were).
 

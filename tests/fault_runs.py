@@ -4,9 +4,9 @@ what the remote and the next start see.
 Run by tests/end_to_end/test_kills_and_races.py as
 `python tests/fault_runs.py build|build-all|publish|race WORKDIR`; prints one JSON document.
 Everything is imported once (frictionless too, which `oshs publish` imports when it validates);
-each run of oshs happens in a forked child (this process's objects frozen for it,
-`start_child`), and a killed one sends itself SIGKILL at its point (nothing in oshs knows about
-it: this script wraps `os.replace`, `shutil.rmtree` and `subprocess.run` in the child only).
+each run of oshs happens in a forked child (which freezes what it inherits, `start_child`), and
+a killed one sends itself SIGKILL at its point (nothing in oshs knows about it: this script
+wraps `os.replace`, `shutil.rmtree` and `subprocess.run` in the child only).
 The parent then does what the next start of oshs does and records the outcome.
 
 Kill points of a build: before each `os.replace` the build makes (render's files in the staging

@@ -32,6 +32,7 @@ from typing import Any
 
 from oshs.descriptor import VERSION_PATTERN
 from oshs.errors import StateError
+from oshs.validation.csvread import first_line
 
 HINT = "restore the published files (e.g. `git checkout -- <file>`), or move the package away"
 CREATED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -130,8 +131,7 @@ def verify_columns(file: Path, package_path: Path, resource: dict[str, Any], dat
     schema = resource.get("schema")
     fields = schema.get("fields") if isinstance(schema, dict) else None
     names = [item.get("name") for item in fields or [] if isinstance(item, dict)]
-    end = data.find(b"\n")
-    header = (data if end < 0 else data[:end]).decode("utf-8", "replace").rstrip("\r").split(",")
+    header = first_line(data).decode("utf-8", "replace").rstrip("\r").split(",")
     if header != names:
         missing = [name for name in names if name not in header]
         extra = [name for name in header if name not in names]

@@ -113,13 +113,19 @@ def _plain(data: bytes, dialect: Any) -> bool:
     return shape == _STANDARD and doubled and plain_bytes
 
 
+def first_line(data: bytes) -> bytes:
+    """The bytes of `data` before its first line break (all of them when there is none): sliced,
+    not split, which would copy every other line."""
+    end = data.find(b"\n")
+    return data if end < 0 else data[:end]
+
+
 def _read_with_arrow(data: bytes) -> tuple[list[str], list[pa.Array]] | None:
     """Header and text columns by pyarrow, or None when a row's length differs (or any doubt)."""
-    end = data.find(b"\n")
-    first_line = data if end < 0 else data[:end]  # not `split`: a copy of all the other lines
-    if not first_line or b'"' in first_line:
+    header = first_line(data)
+    if not header or b'"' in header:
         return None
-    labels = first_line.decode("utf-8").split(",")
+    labels = header.decode("utf-8").split(",")
     names = [f"c{i}" for i in range(len(labels))]
     try:
         table = pa_csv.read_csv(
